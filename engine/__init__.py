@@ -1,0 +1,80 @@
+"""citelog: statutory provisions as an executable, citable knowledge base.
+
+    >>> import citelog
+    >>> kb = citelog.load()                      # the bundled KB (19 U.S.C. 1508, 19 CFR 163)
+    >>> kb.query('retention(R, N, U, T, B)')     # answers as variable bindings, sorted
+
+    >>> citelog.evaluate({"edge": [(1, 2), (2, 3)]},
+    ...                  ["path(X, Y) :- edge(X, Y).", "path(X, Z) :- path(X, Y), edge(Y, Z)."])["path"]
+    {(1, 2), (1, 3), (2, 3)}
+
+The pipeline: `parser` (Lark) -> `desugar` -> `checks` -> `compiler` -> `knowledge_base`
+(pyDatalog) -> `proofs`. Every error citelog raises derives from `CitelogError` and has a `.code`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from . import resources
+from .errors import (
+    CheckError,
+    CitelogError,
+    Diagnostic,
+    EvaluationError,
+    InputError,
+    Position,
+    QueryError,
+)
+from .knowledge_base import Answer, KnowledgeBase
+from .pipeline import build, build_plain
+from .proofs import Proof, Prover
+from .values import Date, Money
+
+__all__ = [
+    "Answer",
+    "CheckError",
+    "CitelogError",
+    "Date",
+    "Diagnostic",
+    "EvaluationError",
+    "InputError",
+    "KnowledgeBase",
+    "Money",
+    "Position",
+    "Proof",
+    "Prover",
+    "QueryError",
+    "evaluate",
+    "load",
+]
+
+
+def load(path: str | Path | None = None) -> KnowledgeBase:
+    """Load a KB folder or rule file (None: the bundled KB); raises CheckError if it has errors."""
+    program, sources, diagnostics = build(Path(path) if path is not None else resources.bundled_kb())
+    if diagnostics:
+        raise CheckError(diagnostics)
+    return KnowledgeBase(program, sources)
+
+
+def evaluate(facts: Mapping[str, Iterable[Iterable]], rules: Iterable[str]) -> dict[str, set[tuple]]:
+    """Evaluate a plain core-Datalog program and return every relation of its model.
+
+    `facts` maps predicate names to tuples of values (str, int, datetime.date, Date, Money or
+    Decimal; floats are refused because pyDatalog would round them). `rules` are rule texts in
+    the core language. Raises CheckError, InputError or EvaluationError (all CitelogError).
+    """
+    rows = {name: [tuple(row) for row in table] for name, table in facts.items()}
+    inputs: dict[str, int] = {}
+    for name, table in rows.items():
+        arities = {len(row) for row in table}
+        if len(arities) > 1:
+            raise InputError(f"facts of '{name}' have different numbers of arguments: {sorted(arities)}",
+                             code="arity-mismatch")
+        inputs[name] = arities.pop() if arities else 0
+    kb = KnowledgeBase(build_plain(list(rules), inputs))
+    kb.add_facts(rows)
+    visible = sorted(set(kb.program.defined_predicates()) | set(inputs))
+    return {name: kb.relation(name) for name in visible if ":" not in name}

@@ -1,0 +1,232 @@
+"""Compile core rules into pyDatalog clauses, built through its engine API (never from text).
+
+Two things pyDatalog needs that a rule file does not promise:
+- body order: pyDatalog evaluates left to right and fails on a negation or comparison whose
+  variables are not bound yet, so each positive atom is followed by the comparisons and
+  negations it makes evaluable;
+- provenance: every rule `h :- body` is split into `rule:N(V1..Vk) :- body` and `h :- rule:N(...)`,
+  where V1..Vk are the variables the body binds. The instance predicate keeps the rule's id in
+  the program and records the bindings of each firing, from which proofs are rebuilt.
+
+Arithmetic goes through the typed operators of `values` (never Python's `%`, which pyDatalog
+would turn into `str.format` on strings); errors are collected and raised after evaluation.
+"""
+
+from __future__ import annotations
+
+import operator
+import threading
+from dataclasses import dataclass
+
+from pyDatalog import pyEngine
+
+from .checks import bound_variables
+from .syntax import Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Term, Var, variables
+from .values import Date, Money, type_name
+
+INTERNAL = ":"  # a character no user predicate name contains: marks generated predicates
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule as loaded into pyDatalog: its instance predicate and its evaluation order."""
+
+    rule: Rule
+    instance: str  # name of the rule-instance predicate
+    variables: tuple[str, ...]  # the instance predicate's arguments
+    head: Atom  # head over plain variables and constants
+    body: tuple[Literal, ...]  # body in evaluation order
+
+
+def compile_rule(rule: Rule, index: int) -> CompiledRule:
+    """Order the body, move head expressions into it and name anonymous variables apart."""
+    fresh = iter(range(1_000_000))
+    body: tuple[Literal, ...] = ()
+    for literal in rule.body:
+        literal, assignments = _lift_expressions(_rename_anonymous(literal, fresh), fresh)
+        body += (literal,) + assignments
+    head_args: list[Term] = []
+    for arg in rule.head.args:
+        if isinstance(arg, BinOp):
+            name = Var(f"_head{next(fresh)}", arg.position)
+            body += (Comparison("==", name, arg, arg.position),)
+            head_args.append(name)
+        else:
+            head_args.append(arg)
+    head = Atom(rule.head.predicate, tuple(head_args), rule.head.position)
+    ordered = order_body(body)
+    bound = bound_variables(ordered)
+    seen: list[str] = []
+    for literal in ordered:
+        if isinstance(literal, (Atom, Comparison)):
+            for var in literal.variables():
+                if var.name in bound and var.name not in seen:
+                    seen.append(var.name)
+    named = [n for n in seen if not n.startswith("_")] + [n for n in seen if n.startswith("_")]
+    return CompiledRule(rule, f"rule{INTERNAL}{index}", tuple(named), head, ordered)
+
+
+def _rename_anonymous(literal: Literal, fresh) -> Literal:
+    def term(t: Term) -> Term:
+        if isinstance(t, Var) and t.name == "_":
+            return Var(f"_anon{next(fresh)}", t.position)
+        if isinstance(t, BinOp):
+            return BinOp(t.op, term(t.left), term(t.right), t.position)
+        return t
+
+    if isinstance(literal, Atom):
+        return Atom(literal.predicate, tuple(term(a) for a in literal.args), literal.position)
+    if isinstance(literal, Negation):
+        return Negation(_rename_anonymous(literal.atom, fresh), literal.position)
+    return Comparison(literal.op, term(literal.left), term(literal.right), literal.position)
+
+
+def _lift_expressions(literal: Literal, fresh) -> tuple[Literal, tuple[Comparison, ...]]:
+    """`p(X + 1)` becomes `p(_argN), _argN == X + 1`: pyDatalog matches atoms on plain terms."""
+    atom = literal.atom if isinstance(literal, Negation) else literal
+    if not isinstance(atom, Atom) or not any(isinstance(a, BinOp) for a in atom.args):
+        return literal, ()
+    args, checks = [], []
+    for arg in atom.args:
+        if isinstance(arg, BinOp):
+            name = Var(f"_arg{next(fresh)}", arg.position)
+            checks.append(Comparison("==", name, arg, arg.position))
+            arg = name
+        args.append(arg)
+    lifted = Atom(atom.predicate, tuple(args), atom.position)
+    if isinstance(literal, Negation):
+        return Negation(lifted, literal.position), tuple(checks)
+    return lifted, tuple(checks)
+
+
+def order_body(body: tuple[Literal, ...]) -> tuple[Literal, ...]:
+    """Positive atoms in their written order, each followed by what it makes evaluable."""
+    bound: set[str] = set()
+    waiting = [lit for lit in body if not isinstance(lit, Atom)]
+    ordered: list[Literal] = []
+
+    def release() -> None:
+        progress = True
+        while progress:
+            progress = False
+            for literal in list(waiting):
+                ready = _ready(literal, bound)
+                if ready is not None:
+                    waiting.remove(literal)
+                    ordered.append(ready)
+                    bound.update(v.name for v in ready.variables() if not isinstance(ready, Negation))
+                    progress = True
+
+    release()
+    for literal in body:
+        if isinstance(literal, Atom):
+            ordered.append(literal)
+            bound.update(v.name for v in literal.variables())
+            release()
+    return tuple(ordered + waiting)  # what never became ready is unsafe; the checker said so
+
+
+def _ready(literal: Literal, bound: set[str]) -> Literal | None:
+    """The literal (an assignment turned to put its target on the left) if it can run now."""
+    def all_bound(term: Term) -> bool:
+        return all(v.name in bound for v in variables(term))
+
+    if isinstance(literal, Negation):
+        named = [v for v in literal.variables() if not v.name.startswith("_anon")]
+        return literal if all(v.name in bound for v in named) else None
+    if all_bound(literal.left) and all_bound(literal.right):
+        return literal
+    if literal.op == "==":
+        if isinstance(literal.left, Var) and all_bound(literal.right):
+            return literal
+        if isinstance(literal.right, Var) and all_bound(literal.left):
+            return Comparison("==", literal.right, literal.left, literal.position)
+    return None
+
+
+# ---- typed arithmetic --------------------------------------------------------------------------
+
+_errors = threading.local()
+
+
+def evaluation_errors() -> list[str]:
+    """Take the arithmetic errors recorded in this thread since the last call."""
+    found = getattr(_errors, "found", [])
+    _errors.found = []
+    return found
+
+
+_ALLOWED = {
+    "+": {(int, int), (Date, int), (int, Date), (Money, Money)},
+    "-": {(int, int), (Date, int), (Date, Date), (Money, Money)},
+    "*": {(int, int), (Money, int), (int, Money)},
+    "//": {(int, int)},
+    "%": {(int, int)},
+}
+_PYTHON = {"+": operator.add, "-": operator.sub, "*": operator.mul, "//": operator.floordiv, "%": operator.mod}
+
+
+def _typed(op: str):
+    def apply(left, right):
+        if (type(left), type(right)) not in _ALLOWED[op]:
+            message = f"cannot compute {type_name(left)} {op} {type_name(right)} ({left!s} {op} {right!s})"
+        elif op in ("//", "%") and right == 0:
+            message = f"division by zero ({left} {op} {right})"
+        else:
+            return _PYTHON[op](left, right)
+        _errors.found = getattr(_errors, "found", []) + [message]
+        raise TypeError(message)
+
+    apply.__name__ = f"typed{op}"
+    return apply
+
+
+_OPERATORS = {op: _typed(op) for op in _ALLOWED}
+
+
+# ---- to pyDatalog terms ---------------------------------------------------------------------------
+
+
+def engine_term(term: Term):
+    if isinstance(term, Var):
+        return pyEngine.Var(term.name)
+    if isinstance(term, Const):
+        return pyEngine.Const(term.value)
+    # a callable operator: pyEngine applies it to the tuple of its evaluated operands
+    operands = pyEngine.VarTuple((engine_term(term.left), engine_term(term.right)))
+    return pyEngine.Operation(pyEngine.Const(None), _OPERATORS[term.op], operands)
+
+
+def engine_literal(literal: Literal):
+    if isinstance(literal, Atom):
+        return pyEngine.Literal(literal.predicate, [engine_term(a) for a in literal.args])
+    if isinstance(literal, Negation):
+        return pyEngine.Literal("~" + literal.atom.predicate, [engine_term(a) for a in literal.atom.args])
+    return pyEngine.Literal(literal.op, [engine_term(literal.left), engine_term(literal.right)])
+
+
+def load_rule(compiled: CompiledRule) -> None:
+    """Assert the two clauses of a compiled rule into the current pyDatalog logic."""
+    instance = pyEngine.Literal(compiled.instance, [pyEngine.Var(v) for v in compiled.variables])
+    body = [engine_literal(lit) for lit in compiled.body]
+    pyEngine.assert_(pyEngine.Clause(instance, body))
+    pyEngine.assert_(pyEngine.Clause(engine_literal(compiled.head), [instance]))
+
+
+def load_fact(predicate: str, values: tuple) -> None:
+    pyEngine.assert_(pyEngine.Clause(_fact(predicate, values), []))
+
+
+def retract_fact(predicate: str, values: tuple) -> None:
+    pyEngine.retract(pyEngine.Clause(_fact(predicate, values), []))
+
+
+def declare(predicate: str, arity: int) -> None:
+    """Make sure pyDatalog knows a predicate, so that negating or asking it never fails."""
+    pred = pyEngine.Pred(predicate, arity)
+    if pred.id not in pyEngine.Logic.tl.logic.Db:
+        pyEngine.insert(pred)
+
+
+def _fact(predicate: str, values: tuple):
+    return pyEngine.Literal(predicate, [pyEngine.Const(v) for v in values])

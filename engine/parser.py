@@ -1,0 +1,352 @@
+"""Parse rule files: Lark (LALR, with positions) builds the tree, a Transformer builds the AST.
+
+Syntax errors become `Diagnostic`s with the position and what was expected there; string
+escapes, dates and amounts are decoded here so that later passes only see typed values.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import resources
+from .errors import CheckError, Diagnostic, Position
+from .syntax import (
+    Atom,
+    BinOp,
+    Clause,
+    Comparison,
+    Conditions,
+    Const,
+    Definition,
+    Duty,
+    Exception_,
+    Interpretation,
+    Membership,
+    Module,
+    Negation,
+    Param,
+    Penalty,
+    Power,
+    PredicateDecl,
+    Provision,
+    Quote,
+    Retention,
+    SourceDecl,
+    Statement,
+    Var,
+    Within,
+)
+from .values import Date, Money
+
+
+@lru_cache(maxsize=None)
+def _parser(start: str) -> Lark:
+    return Lark(
+        resources.grammar_text(),
+        parser="lalr",
+        propagate_positions=True,
+        start=start,
+        maybe_placeholders=False,
+    )
+
+
+class _ValueError(Exception):
+    """A literal that lexes but cannot be a value (e.g. the date 2023-02-30)."""
+
+    def __init__(self, message: str, token: Token):
+        super().__init__(message)
+        self.message, self.token = message, token
+
+
+def _unescape(token: Token) -> str:
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), token[1:-1])
+
+
+@v_args(inline=True)
+class _ToAst(Transformer):
+    """Turns the Lark tree of one file into `syntax` nodes."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+
+    def _at(self, item) -> Position:
+        line = getattr(item, "line", None) or 0
+        column = getattr(item, "column", None) or 0
+        if not isinstance(item, Token) and hasattr(item, "meta"):
+            line, column = item.meta.line, item.meta.column
+        return Position(self.path, line, column)
+
+    # -- terms
+    def var(self, token):
+        return Var(str(token), self._at(token))
+
+    def string(self, token):
+        return Const(_unescape(token), self._at(token))
+
+    def int(self, token):
+        return Const(int(token), self._at(token))
+
+    def symbol(self, token):
+        return Const(str(token), self._at(token))
+
+    def date(self, token):
+        try:
+            return Const(Date.parse(str(token)), self._at(token))
+        except ValueError:
+            raise _ValueError(f"invalid date {token}: no such day in the calendar", token)
+
+    def money(self, token):
+        return Const(Money.parse(str(token)), self._at(token))
+
+    def neg(self, operand):
+        if isinstance(operand, Const) and type(operand.value) is int:
+            return Const(-operand.value, operand.position)
+        return BinOp("-", Const(0, operand.position), operand, operand.position)
+
+    def binop(self, left, op, right):
+        return BinOp(str(op), left, right, left.position)
+
+    # -- literals
+    @v_args(meta=True)
+    def atom(self, meta, items):
+        name, *args = items
+        return Atom(str(name), tuple(args), Position(self.path, meta.line, meta.column))
+
+    def negation(self, atom):
+        return Negation(atom, atom.position)
+
+    def comparison(self, left, op, right):
+        op = "==" if op == "=" else str(op)
+        return Comparison(op, left, right, left.position)
+
+    def body(self, *literals):
+        return tuple(literals)
+
+    def condition(self, body):
+        return ("if", body)
+
+    def unless(self, body):
+        return ("unless", body)
+
+    def _conditions(self, parts) -> Conditions:
+        found = dict(p for p in parts if isinstance(p, tuple) and p and p[0] in ("if", "unless"))
+        return Conditions(found.get("if", ()), found.get("unless", ()))
+
+    # -- statements
+    def clause(self, head, body=()):
+        return Clause(head, body)
+
+    def membership(self, variable, person_class, *conditions):
+        var = Var(str(variable), self._at(variable))
+        return Membership(var, str(person_class), self._conditions(conditions))
+
+    def actions(self, *names):
+        return tuple(str(n) for n in names)
+
+    def unit(self, *tokens):
+        word = str(tokens[0])
+        return "calendar_days" if word == "calendar" else ("years" if word.startswith("year") else "days")
+
+    def within(self, amount, unit, trigger):
+        return Within(int(amount), unit, str(trigger))
+
+    def duty(self, person_class, actions, obj, *rest):
+        within = next((r for r in rest if isinstance(r, Within)), None)
+        return Duty(str(person_class), actions, str(obj), within, self._conditions(rest))
+
+    def bound(self, token=None):
+        return {"at": "at_least" if token and "least" in token else "at_most"}.get(
+            str(token)[:2] if token else "", "exactly"
+        )
+
+    def fixed_period(self, bound, amount, unit, trigger):
+        return (int(amount), unit, str(trigger), bound)
+
+    def anniversary_period(self, ordinal, trigger):
+        return (int(re.match(r"[0-9]+", ordinal).group()), "anniversary", str(trigger), "until")
+
+    def prescribed_period(self, authority):
+        return (0, "prescribed", str(authority), "as_prescribed")
+
+    def retention(self, records, period, *conditions):
+        amount, unit, trigger, bound = period
+        return Retention(str(records), amount, unit, trigger, bound, self._conditions(conditions))
+
+    def power(self, agent, action, obj, *conditions):
+        return Power(str(agent), str(action), str(obj), self._conditions(conditions))
+
+    def definition(self, term, text, *parts):
+        return Definition(str(term), _unescape(text), tuple(str(p) for p in parts))
+
+    def penalty(self, action, obj, kind, *rest):
+        cap = next((Money.parse(str(r)) for r in rest if isinstance(r, Token)), None)
+        return Penalty(str(action), str(obj), str(kind), cap, self._conditions(rest))
+
+    def exception(self, target, body):
+        return Exception_(str(target), body)
+
+    def label(self, name):
+        return str(name)
+
+    @v_args(meta=True)
+    def statement(self, meta, items):
+        label = items[0] if len(items) == 2 else None
+        return Statement(items[-1], label, Position(self.path, meta.line, meta.column))
+
+    # -- blocks and declarations
+    def quote(self, source, text):
+        return Quote(str(source), _unescape(text), self._at(source))
+
+    def reconstructed(self, text):
+        return ("reconstructed", _unescape(text))
+
+    def note(self, text):
+        return ("note", _unescape(text))
+
+    @v_args(meta=True)
+    def provision(self, meta, items):
+        citation, *rest = items
+        return Provision(
+            citation=_unescape(citation),
+            quotes=[r for r in rest if isinstance(r, Quote)],
+            reconstructed=next((r[1] for r in rest if isinstance(r, tuple) and r[0] == "reconstructed"), None),
+            notes=[r[1] for r in rest if isinstance(r, tuple) and r[0] == "note"],
+            statements=[r for r in rest if isinstance(r, Statement)],
+            position=Position(self.path, meta.line, meta.column),
+        )
+
+    @v_args(meta=True)
+    def interpretation(self, meta, items):
+        name, note, *statements = items
+        return Interpretation(str(name), note[1], statements, Position(self.path, meta.line, meta.column))
+
+    def source_decl(self, name, path):
+        return SourceDecl(str(name), _unescape(path), self._at(name))
+
+    def param(self, name, type_=None):
+        return Param(str(name), str(type_) if type_ is not None else None)
+
+    def signature(self, name, *params):
+        return (name, tuple(params))
+
+    def meaning(self, text):
+        return ("means", _unescape(text))
+
+    def reading(self, text):
+        return ("reads", _unescape(text))
+
+    def _declaration(self, is_input, signature, parts):
+        name, params = signature
+        found = dict(parts)
+        return PredicateDecl(
+            str(name), params, found.get("means"), found.get("reads"), is_input, self._at(name)
+        )
+
+    def input_decl(self, signature, *parts):
+        return self._declaration(True, signature, parts)
+
+    def predicate_decl(self, signature, *parts):
+        return self._declaration(False, signature, parts)
+
+    def start(self, *items):
+        module = Module(self.path)
+        for item in items:
+            bucket = {
+                SourceDecl: module.sources,
+                PredicateDecl: module.declarations,
+                Provision: module.provisions,
+                Interpretation: module.interpretations,
+                Statement: module.loose,
+            }[type(item)]
+            bucket.append(item)
+        return module
+
+    # an atom on its own, for queries
+    def query(self, atom):
+        return atom
+
+
+def _describe(name: str, parser: Lark) -> str:
+    """A terminal as a user reads it: the literal text, or what kind of token it is."""
+    readable = {
+        "NAME": "a name",
+        "VARIABLE": "a variable",
+        "STRING": "a string",
+        "INT": "a number",
+        "DATE": "a date",
+        "MONEY": "an amount",
+        "ORDINAL": "an ordinal such as 3rd",
+        "COMPARATOR": "a comparison",
+        "$END": "end of input",
+    }
+    if name in readable:
+        return readable[name]
+    try:
+        pattern = parser.get_terminal(name).pattern
+    except KeyError:
+        return name
+    return f"'{pattern.value}'" if pattern.type == "str" else name.lower().replace("_", " ")
+
+
+def _syntax_error(error: UnexpectedInput, path: str, parser: Lark) -> Diagnostic:
+    expected = sorted({_describe(t, parser) for t in (getattr(error, "expected", None) or getattr(error, "allowed", None) or ())})
+    hint = f"; expected {', '.join(expected)}" if expected else ""
+    if isinstance(error, UnexpectedToken):
+        found = "end of input" if error.token.type == "$END" else f"'{error.token}'"
+        message = f"unexpected {found}{hint}"
+    elif isinstance(error, UnexpectedCharacters):
+        message = f"unexpected character {error.char!r}{hint}"
+    else:
+        message = f"syntax error{hint}"
+    return Diagnostic(Position(path, error.line or 0, error.column or 0), "syntax-error", message)
+
+
+def _parse(text: str, path: str, start: str):
+    parser = _parser(start)
+    try:
+        tree = parser.parse(text)
+        return _ToAst(path).transform(tree)
+    except UnexpectedInput as error:
+        raise CheckError([_syntax_error(error, path, parser)]) from None
+    except VisitError as error:
+        cause = error.orig_exc
+        if isinstance(cause, _ValueError):
+            position = Position(path, cause.token.line, cause.token.column)
+            raise CheckError([Diagnostic(position, "bad-value", cause.message)]) from None
+        raise
+
+
+def parse_module(text: str, path: str = "<input>") -> Module:
+    """Parse one rule file; raises CheckError with a syntax-error diagnostic on bad input."""
+    return _parse(text, path, "start")
+
+
+def parse_atom(text: str, path: str = "<query>") -> Atom:
+    """Parse a query atom such as `retention(R, N, U, T, B)`."""
+    return _parse(text, path, "query")
+
+
+def read_module(path: Path, display: str | None = None) -> Module:
+    """Read and parse a rule file, reporting unreadable files as diagnostics too."""
+    shown = display or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CheckError([Diagnostic(Position(shown), "unreadable-file", error.strerror or str(error))]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise CheckError(
+            [Diagnostic(Position(shown, line, column), "bad-encoding", "file is not valid UTF-8")]
+        ) from None
+    if "\x00" in text:
+        raise CheckError([Diagnostic(Position(shown, 1, 1), "bad-encoding", "file is binary, not a rule file")])
+    return parse_module(text, shown)

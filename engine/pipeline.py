@@ -1,0 +1,93 @@
+"""The front end in one call: read the files of a KB, parse, desugar and check them.
+
+`build` never raises on bad input: it returns the diagnostics beside whatever program could be
+built, so `citelog check` reports every problem of every file at once. `load` is the strict
+form the rest of citelog uses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import resources
+from .checks import check_program
+from .desugar import desugar
+from .errors import CheckError, Diagnostic, Position
+from .parser import parse_module, read_module
+from .program import Program
+from .quotes import SourceText
+from .syntax import Module
+
+RULE_FILE_SUFFIX = ".clog"
+
+
+def rule_files(path: Path) -> list[Path]:
+    """The rule files of a KB folder (sorted, so that every run reads them in one order)."""
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.rglob(f"*{RULE_FILE_SUFFIX}") if not any(part.startswith(".") for part in p.parts))
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _vocabulary() -> Module:
+    path = resources.vocabulary_path()
+    return parse_module(path.read_text(encoding="utf-8"), _display(path))
+
+
+def build(path: Path) -> tuple[Program, dict[str, SourceText], list[Diagnostic]]:
+    """Read, parse, desugar and check a KB folder or a single rule file."""
+    path = Path(path)
+    if not path.exists():
+        return Program(), {}, [Diagnostic(Position(str(path)), "missing-file", "no such file or folder")]
+    files = rule_files(path)
+    diagnostics: list[Diagnostic] = []
+    if not files:
+        diagnostics.append(
+            Diagnostic(Position(str(path)), "empty-kb", f"no rule files (*{RULE_FILE_SUFFIX}) in this folder")
+        )
+    modules = [_vocabulary()]
+    for file in files:
+        try:
+            modules.append(read_module(file, _display(file)))
+        except CheckError as error:
+            diagnostics += error.diagnostics
+    program, found = desugar(modules)
+    program.root = path if path.is_dir() else path.parent
+    sources = {s.name: SourceText(s.name, program.root / s.path) for s in program.sources}
+    if diagnostics:  # a file that did not parse would make every cross-file check unreliable
+        return program, sources, sorted(diagnostics + found)
+    return program, sources, check_program(program, sources) + sorted(found)
+
+
+def build_plain(rules: list[str], inputs: dict[str, int]) -> Program:
+    """Parse and check a plain core-Datalog program given as strings (no provisions needed)."""
+    modules = [_vocabulary()]
+    diagnostics: list[Diagnostic] = []
+    for number, text in enumerate(rules, start=1):
+        try:
+            modules.append(parse_module(text, f"<rule {number}>"))
+        except CheckError as error:
+            diagnostics += error.diagnostics
+    program, found = desugar(modules, kb_mode=False)
+    program.declarations += _input_declarations(inputs)
+    diagnostics += found
+    if not diagnostics:
+        diagnostics = check_program(program, {})
+    if diagnostics:
+        raise CheckError(diagnostics)
+    return program
+
+
+def _input_declarations(inputs: dict[str, int]):
+    from .syntax import Param, PredicateDecl
+
+    return [
+        PredicateDecl(name, tuple(Param(f"A{i}") for i in range(arity)), None, None, True, Position("<facts>"))
+        for name, arity in sorted(inputs.items())
+    ]

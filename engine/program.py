@@ -1,0 +1,46 @@
+"""A whole program after desugaring: core rules plus what explains them.
+
+This is the hand-over point between the front end (parse, desugar, check) and the back end
+(compile, evaluate, prove): it holds the core rules with their ids and authority, the predicate
+declarations (input vocabulary and readings), the provisions with their quotes, and the sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .syntax import Interpretation, Module, PredicateDecl, Provision, Rule, SourceDecl
+
+
+@dataclass
+class Program:
+    rules: list[Rule] = field(default_factory=list)
+    declarations: list[PredicateDecl] = field(default_factory=list)
+    provisions: list[Provision] = field(default_factory=list)
+    interpretations: list[Interpretation] = field(default_factory=list)
+    sources: list[SourceDecl] = field(default_factory=list)
+    modules: list[Module] = field(default_factory=list)
+    root: Path | None = None  # the KB folder, against which source paths resolve
+    kb_mode: bool = True  # KB files: every rule needs a provision; plain programs: no
+
+    def declaration(self, name: str) -> PredicateDecl | None:
+        return next((d for d in self.declarations if d.name == name), None)
+
+    @property
+    def input_predicates(self) -> dict[str, int]:
+        """Predicates a user may supply as facts, with their arity."""
+        return {d.name: len(d.params) for d in self.declarations if d.is_input}
+
+    def defined_predicates(self) -> dict[str, int]:
+        """Predicates with at least one rule or fact, with the arity of their first definition."""
+        found: dict[str, int] = {}
+        for rule in self.rules:
+            found.setdefault(rule.head.predicate, len(rule.head.args))
+        return found
+
+    def rules_by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
+
+    def provision(self, citation: str) -> Provision | None:
+        return next((p for p in self.provisions if p.citation == citation), None)

@@ -1,0 +1,345 @@
+"""The abstract syntax of the rule language, in two layers.
+
+Core nodes (terms, atoms, literals, `Rule`) are plain Datalog; the compiler only ever sees these.
+Surface nodes (`Provision`, `Interpretation`, the legal statements) are what the parser builds
+from a KB file; `desugar` turns them into core rules. Positions are kept on every node for
+error messages but never take part in equality.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from .errors import Position
+from .values import Value
+
+NOWHERE = Position("<generated>")
+
+
+def _pos() -> Position:
+    return field(default=NOWHERE, compare=False, repr=False)
+
+
+# ---- core: terms ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+    position: Position = _pos()
+
+    @property
+    def anonymous(self) -> bool:
+        return self.name.startswith("_")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Const:
+    value: Value
+    position: Position = _pos()
+
+    def __str__(self) -> str:
+        from .values import Date, Money
+
+        if isinstance(self.value, str):
+            return _render_string(self.value)
+        if isinstance(self.value, (Date, Money)):
+            return str(self.value)
+        return repr(self.value) if not isinstance(self.value, int) else str(self.value)
+
+
+@dataclass(frozen=True)
+class BinOp:
+    op: str
+    left: "Term"
+    right: "Term"
+    position: Position = _pos()
+
+    def __str__(self) -> str:
+        return f"({self.left} {self.op} {self.right})"
+
+
+Term = Union[Var, Const, BinOp]
+
+
+def variables(term: Term) -> list[Var]:
+    """The variables of a term, in order of appearance."""
+    if isinstance(term, Var):
+        return [term]
+    if isinstance(term, BinOp):
+        return variables(term.left) + variables(term.right)
+    return []
+
+
+def _render_string(text: str) -> str:
+    """A string constant as the language writes it: bare when it reads as a name."""
+    import re
+
+    if re.fullmatch(r"[a-z][a-zA-Z0-9_]*", text):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+# ---- core: literals and rules -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Atom:
+    predicate: str
+    args: tuple[Term, ...]
+    position: Position = _pos()
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.predicate, len(self.args))
+
+    def variables(self) -> list[Var]:
+        return [v for arg in self.args for v in variables(arg)]
+
+    def __str__(self) -> str:
+        return f"{self.predicate}({', '.join(str(a) for a in self.args)})"
+
+
+@dataclass(frozen=True)
+class Negation:
+    atom: Atom
+    position: Position = _pos()
+
+    def variables(self) -> list[Var]:
+        return self.atom.variables()
+
+    def __str__(self) -> str:
+        return f"not {self.atom}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    op: str  # one of == != < <= > >=  ("=" is read as "==")
+    left: Term
+    right: Term
+    position: Position = _pos()
+
+    def variables(self) -> list[Var]:
+        return variables(self.left) + variables(self.right)
+
+    def __str__(self) -> str:
+        return f"{self.left} {self.op} {self.right}"
+
+
+Literal = Union[Atom, Negation, Comparison]
+
+
+@dataclass(frozen=True)
+class Authority:
+    """Where a rule's force comes from: a provision of statute or regulation, or the analyst."""
+
+    kind: str  # "statute", "regulation", "interpretation" or "program"
+    citation: str  # the provision's citation, or the interpretation's name
+    position: Position = _pos()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A core Datalog rule (a fact when the body is empty), with its id and authority."""
+
+    id: str
+    head: Atom
+    body: tuple[Literal, ...]
+    authority: Authority
+    position: Position = _pos()
+    labelled: bool = False
+
+    @property
+    def is_fact(self) -> bool:
+        return not self.body
+
+    def __str__(self) -> str:
+        if not self.body:
+            return f"{self.head}."
+        return f"{self.head} :- {', '.join(str(lit) for lit in self.body)}."
+
+
+# ---- surface: declarations ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str | None = None
+
+
+@dataclass(frozen=True)
+class PredicateDecl:
+    """`input p(A, B) means "..." reads "..."` or `predicate p(A, B) ...`."""
+
+    name: str
+    params: tuple[Param, ...]
+    meaning: str | None
+    reading: str | None
+    is_input: bool
+    position: Position = _pos()
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.name, len(self.params))
+
+
+@dataclass(frozen=True)
+class SourceDecl:
+    name: str
+    path: str
+    position: Position = _pos()
+
+
+@dataclass(frozen=True)
+class Quote:
+    source: str
+    text: str
+    position: Position = _pos()
+
+
+# ---- surface: statements ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """The `if ...` and `unless ...` parts shared by legal statements."""
+
+    when: tuple[Literal, ...] = ()
+    unless: tuple[Literal, ...] = ()
+
+
+@dataclass(frozen=True)
+class Clause:
+    head: Atom
+    body: tuple[Literal, ...]
+
+
+@dataclass(frozen=True)
+class Membership:
+    """`P is a drawback_claimant if ... unless ...`"""
+
+    variable: Var
+    person_class: str
+    conditions: Conditions
+
+
+@dataclass(frozen=True)
+class Within:
+    amount: int
+    unit: str
+    trigger: str
+
+
+@dataclass(frozen=True)
+class Duty:
+    """`claimant must make, keep and render records [within N days after event]`"""
+
+    person_class: str
+    actions: tuple[str, ...]
+    obj: str
+    within: Within | None
+    conditions: Conditions
+
+
+@dataclass(frozen=True)
+class Retention:
+    """`keep records for at least 5 years from signature` and its other period forms."""
+
+    records: str
+    amount: int
+    unit: str  # years, days, calendar_days, anniversary, prescribed
+    trigger: str
+    bound: str  # exactly, at_least, at_most, until, as_prescribed
+    conditions: Conditions
+
+
+@dataclass(frozen=True)
+class Power:
+    """`customs may adjust previous_customs_treatment`"""
+
+    agent: str
+    action: str
+    obj: str
+    conditions: Conditions
+
+
+@dataclass(frozen=True)
+class Definition:
+    """`define associated_records as "..." including purchase_records, ...`"""
+
+    term: str
+    text: str
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """`failing to retain records is liable to a civil_penalty not exceeding $10,000`"""
+
+    action: str
+    obj: str
+    kind: str
+    cap: Value | None
+    conditions: Conditions
+
+
+@dataclass(frozen=True)
+class Exception_:
+    """`exception to LABEL if ...`: defeats the labelled rule when the condition holds."""
+
+    target: str
+    when: tuple[Literal, ...]
+
+
+Form = Union[Clause, Membership, Duty, Retention, Power, Definition, Penalty, Exception_]
+
+
+@dataclass(frozen=True)
+class Statement:
+    form: Form
+    label: str | None
+    position: Position = _pos()
+
+
+@dataclass
+class Provision:
+    citation: str
+    quotes: list[Quote]
+    reconstructed: str | None
+    notes: list[str]
+    statements: list[Statement]
+    position: Position = _pos()
+
+    @property
+    def authority(self) -> Authority:
+        kind = "regulation" if " CFR " in self.citation else "statute"
+        return Authority(kind, self.citation, self.position)
+
+
+@dataclass
+class Interpretation:
+    name: str
+    note: str
+    statements: list[Statement]
+    position: Position = _pos()
+
+    @property
+    def authority(self) -> Authority:
+        return Authority("interpretation", self.name, self.position)
+
+
+@dataclass
+class Module:
+    """One parsed rule file."""
+
+    path: str
+    sources: list[SourceDecl] = field(default_factory=list)
+    declarations: list[PredicateDecl] = field(default_factory=list)
+    provisions: list[Provision] = field(default_factory=list)
+    interpretations: list[Interpretation] = field(default_factory=list)
+    loose: list[Statement] = field(default_factory=list)  # statements outside any block
