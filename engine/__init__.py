@@ -28,6 +28,7 @@ from .errors import (
     QueryError,
 )
 from .knowledge_base import Answer, KnowledgeBase
+from .names import INTERNAL
 from .pipeline import build, build_plain
 from .proofs import Proof, Prover
 from .values import Date, Money
@@ -77,4 +78,4 @@ def evaluate(facts: Mapping[str, Iterable[Iterable]], rules: Iterable[str]) -> d
     kb = KnowledgeBase(build_plain(list(rules), inputs))
     kb.add_facts(rows)
     visible = sorted(set(kb.program.defined_predicates()) | set(inputs))
-    return {name: kb.relation(name) for name in visible if ":" not in name}
+    return {name: kb.relation(name) for name in visible if INTERNAL not in name}

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pyDatalog import pyEngine
 
 from .checks import bound_variables
+from .names import INTERNAL
 from .syntax import Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Term, Var, variables
 from .values import Date, Money, type_name
 
-INTERNAL = ":"  # a character no user predicate name contains: marks generated predicates
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ can say which exception defeated which rule.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from .errors import Diagnostic
+from .names import INTERNAL
 from .program import Program
 from .syntax import (
     Atom,
@@ -60,10 +60,7 @@ def desugar(modules: list[Module], kb_mode: bool = True) -> tuple[Program, list[
                     exceptions.append((statement, statement.form, rule_id, authority))
                 else:
                     program.rules += _rules_of(statement, rule_id, authority)
-    diagnostics = [
-        d for entry in exceptions if (d := _attach_exception(program, *entry)) is not None
-    ]
-    return program, diagnostics
+    return program, _attach_exceptions(program, exceptions)
 
 
 def _statement_id(statement: Statement, prefix: str | None, index: int) -> str:
@@ -148,27 +145,34 @@ def _defeat(
     """Add a defeater rule for `when` and make every target rule negate it."""
     mentioned = [v.name for lit in when for v in lit.variables() if not v.anonymous]
     shared = sorted({n for n in mentioned if any(n in _bound_variables(t) for t in targets)}, key=mentioned.index)
-    name = f"{kind}__{re.sub(r'[^A-Za-z0-9]+', '_', defeater_id).strip('_').lower()}"
+    name = f"{kind}{INTERNAL}{defeater_id}".replace(".", "·")  # pyDatalog reads "." as a class prefix
     head = Atom(name, tuple(Var(n, at) for n in shared), at)
     defeater = Rule(defeater_id, head, tuple(when), authority, at)
     return [replace(t, body=t.body + (Negation(head, at),)) for t in targets] + [defeater]
 
 
-def _attach_exception(
-    program: Program, statement: Statement, form: Exception_, rule_id: str, authority: Authority
-) -> Diagnostic | None:
-    """Make the rules of the target statement negate this exception's condition."""
-    targets = [r for r in program.rules if r.labelled and _statement_of(r.id) == form.target]
-    if not targets:
-        return Diagnostic(
-            statement.position,
-            "unknown-rule",
-            f"exception to '{form.target}': no statement carries the label [{form.target}]",
-        )
-    rewritten = _defeat(targets, form.when, rule_id, "exception", authority, statement.position)
-    by_id = {r.id: r for r in rewritten}
-    program.rules = [by_id.pop(r.id, r) for r in program.rules] + list(by_id.values())
-    return None
+def _attach_exceptions(program: Program, exceptions) -> list[Diagnostic]:
+    """Make the rules of each target statement negate its exceptions' conditions (one pass)."""
+    by_statement: dict[str, list[Rule]] = {}
+    for rule in program.rules:
+        if rule.labelled:
+            by_statement.setdefault(_statement_of(rule.id), []).append(rule)
+    diagnostics = []
+    replaced: dict[str, Rule] = {}
+    for statement, form, rule_id, authority in exceptions:
+        targets = [replaced.get(r.id, r) for r in by_statement.get(form.target, [])]
+        if not targets:
+            diagnostics.append(Diagnostic(
+                statement.position,
+                "unknown-rule",
+                f"exception to '{form.target}': no statement carries the label [{form.target}]",
+            ))
+            continue
+        *rewritten, defeater = _defeat(targets, form.when, rule_id, "exception", authority, statement.position)
+        replaced.update((r.id, r) for r in rewritten)
+        program.rules.append(defeater)
+    program.rules = [replaced.get(r.id, r) for r in program.rules]
+    return diagnostics
 
 
 def _statement_of(rule_id: str) -> str:

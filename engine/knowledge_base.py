@@ -21,7 +21,8 @@ from pyDatalog.Logic import Logic
 
 from . import compiler
 from .checks import unknown_predicate_message
-from .compiler import INTERNAL, CompiledRule
+from .compiler import CompiledRule
+from .names import INTERNAL
 from .errors import EvaluationError, InputError, QueryError
 from .parser import parse_atom
 from .program import Program
