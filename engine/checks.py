@@ -61,6 +61,7 @@ def _duplicates(program: Program) -> Iterator[Diagnostic]:
     yield from first_seen(program.interpretations, lambda i: i.name, "interpretation")
     yield from first_seen(program.sources, lambda s: s.name, "source")
     yield from first_seen(program.declarations, lambda d: d.name, "declaration of")
+    yield from first_seen(program.queries, lambda q: q.name, "query")
     yield from first_seen([r for r in program.rules if r.labelled], lambda r: r.id, "rule id")
 
 
@@ -130,24 +131,23 @@ def _arities(program: Program) -> Iterator[Diagnostic]:
     arity: dict[str, tuple[int, Position]] = {}
     for decl in program.declarations:
         arity.setdefault(decl.name, (len(decl.params), decl.position))
-    for rule in program.rules:
-        for atom, _ in _atoms(rule):
-            expected = arity.setdefault(atom.predicate, (len(atom.args), atom.position))
-            if expected[0] != len(atom.args):
-                yield _error(
-                    atom.position,
-                    "arity-mismatch",
-                    f"{atom.predicate} takes {expected[0]} argument(s) (as at {expected[1]}), "
-                    f"not {len(atom.args)}",
-                )
+    atoms = [atom for rule in program.rules for atom, _ in _atoms(rule)]
+    for atom in atoms + [query.atom for query in program.queries]:
+        expected = arity.setdefault(atom.predicate, (len(atom.args), atom.position))
+        if expected[0] != len(atom.args):
+            yield _error(
+                atom.position,
+                "arity-mismatch",
+                f"{atom.predicate} takes {expected[0]} argument(s) (as at {expected[1]}), not {len(atom.args)}",
+            )
 
 
 def _unknown_predicates(program: Program) -> Iterator[Diagnostic]:
     known = set(program.defined_predicates()) | set(program.input_predicates)
-    for rule in program.rules:
-        for atom, in_body in _atoms(rule):
-            if in_body and atom.predicate not in known:
-                yield _error(atom.position, "unknown-predicate", unknown_predicate_message(atom.predicate, known))
+    used = [atom for rule in program.rules for atom, in_body in _atoms(rule) if in_body]
+    for atom in used + [query.atom for query in program.queries]:
+        if atom.predicate not in known:
+            yield _error(atom.position, "unknown-predicate", unknown_predicate_message(atom.predicate, known))
 
 
 def unknown_predicate_message(name: str, known: set[str]) -> str:
@@ -307,22 +307,22 @@ def _quotes(program: Program, sources: dict[str, SourceText]) -> Iterator[Diagno
         source = sources.get(decl.name)
         if source is None or not source.path.is_file():
             yield _error(decl.position, "missing-source", f"source file '{decl.path}' not found")
-    for provision in program.provisions:
-        for quote in provision.quotes:
-            source = sources.get(quote.source)
-            if source is None:
-                if not any(d.name == quote.source for d in program.sources):
-                    yield _error(quote.position, "unknown-source", f"no source is declared as '{quote.source}'")
-                continue
-            if not source.path.is_file():
-                continue
-            if not source.normalized.find(quote.text):
-                yield _error(
-                    quote.position,
-                    "quote-not-found",
-                    f"quote of {provision.citation} is not in {source.path.name}: "
-                    f"\"{_shorten(quote.text)}\"{_nearest(quote.text, source)}",
-                )
+    quoted = [(q, f"quote of {p.citation}") for p in program.provisions for q in p.quotes]
+    quoted += [(n, "text marked as noise") for n in program.noise]
+    for quote, what in quoted:
+        source = sources.get(quote.source)
+        if source is None:
+            if not any(d.name == quote.source for d in program.sources):
+                yield _error(quote.position, "unknown-source", f"no source is declared as '{quote.source}'")
+            continue
+        if not source.path.is_file():
+            continue
+        if not source.normalized.find(quote.text):
+            yield _error(
+                quote.position,
+                "quote-not-found",
+                f"{what} is not in {source.path.name}: \"{_shorten(quote.text)}\"{_nearest(quote.text, source)}",
+            )
 
 
 def _shorten(text: str, width: int = 60) -> str:

@@ -7,6 +7,7 @@ nothing a user types can make a Python traceback reach the terminal.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from functools import wraps
 from pathlib import Path
@@ -16,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import resources
-from .errors import CitelogError
+from .errors import CitelogError, Position, QueryError
 from .pipeline import build, rule_files
 from .proofs import Prover
 from .values import to_json
@@ -84,16 +85,37 @@ def check(path: str | None) -> None:
     )
 
 
-@main.command()
-@click.argument("atom")
-@click.option("--kb", "kb_path", type=click.Path(), help="KB folder or rule file (default: the bundled KB)")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
-@_guarded
-def query(atom: str, kb_path: str | None, fmt: str) -> None:
-    """Answer a query ATOM such as 'retention(R, N, U, T, B)', with citations."""
+KB_OPTION = click.option(
+    "--kb", "kb_path", type=click.Path(), help="KB folder or rule file (default: the bundled KB)"
+)
+FORMAT_OPTION = click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+
+
+def _load(kb_path: str | None):
     from . import load
 
-    kb = load(_kb_path(kb_path))
+    return load(_kb_path(kb_path))
+
+
+@main.command()
+@click.argument("question")
+@KB_OPTION
+@FORMAT_OPTION
+@_guarded
+def query(question: str, kb_path: str | None, fmt: str) -> None:
+    """Answer QUESTION, an atom such as 'duty(C, keep, R)' or the NAME of a catalogue query."""
+    kb = _load(kb_path)
+    atom = question
+    if re.fullmatch(r"[a-z][a-zA-Z0-9_]*", question):
+        named = kb.program.named_query(question)
+        if named is None:
+            names = ", ".join(q.name for q in kb.program.queries) or "none"
+            raise QueryError(
+                f"no query named '{question}' in the catalogue (citelog queries lists them: {names})",
+                Position("<query>", 1, 1),
+                code="unknown-query",
+            )
+        atom = named.atom
     answers = kb.query(atom)
     prover = Prover(kb)
     rows = []
@@ -102,7 +124,7 @@ def query(atom: str, kb_path: str | None, fmt: str) -> None:
         rows.append((answer, proof.citations() if proof else []))
     if fmt == "json":
         payload = {
-            "query": atom,
+            "query": question if atom is question else str(atom),
             "answers": [
                 {"bindings": {k: to_json(v) for k, v in answer.bindings}, "citations": citations}
                 for answer, citations in rows
@@ -110,7 +132,7 @@ def query(atom: str, kb_path: str | None, fmt: str) -> None:
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    _print_answers(atom, rows)
+    _print_answers(str(atom), rows)
 
 
 def _print_answers(atom: str, rows) -> None:
@@ -127,3 +149,79 @@ def _print_answers(atom: str, rows) -> None:
         table.add_row(*(str(v) for _, v in answer.bindings), "; ".join(citations))
     console.print(table)
     console.print(f"{len(rows)} answer(s)", highlight=False)
+
+
+@main.command()
+@KB_OPTION
+@FORMAT_OPTION
+@_guarded
+def queries(kb_path: str | None, fmt: str) -> None:
+    """List the catalogue: the named questions the KB answers."""
+    catalogue = _load(kb_path).program.queries
+    if fmt == "json":
+        items = [{"name": q.name, "means": q.meaning, "asks": str(q.atom)} for q in catalogue]
+        click.echo(json.dumps({"queries": items}, indent=2, ensure_ascii=False))
+        return
+    table = Table("name", "question", "asks", highlight=False)
+    for named in catalogue:
+        table.add_row(named.name, named.meaning, str(named.atom))
+    _console().print(table)
+
+
+@main.command()
+@KB_OPTION
+@FORMAT_OPTION
+@_guarded
+def retention(kb_path: str | None, fmt: str) -> None:
+    """Who must keep what, for how long: the headline question over the whole KB."""
+    from .retention import retention_rows
+
+    rows = retention_rows(_load(kb_path))
+    if fmt == "json":
+        payload = {"question": "who must keep what, for how long", "rows": [r.to_json(rows) for r in rows]}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    table = Table("", "who", "what", "how long", "from", "citations", highlight=False)
+    for number, row in enumerate(rows, start=1):
+        mark = f"{number}" + ("*" if row.conflicts else "")
+        table.add_row(mark, row.who.replace("_", " "), row.what.replace("_", " "), row.period, row.starts,
+                      "; ".join(row.citations))
+    console = _console()
+    console.print(table)
+    for number, row in enumerate(rows, start=1):
+        if row.conflicts:
+            others = ", ".join(str(i + 1) for i in row.conflicts)
+            console.print(f"* row {number} conflicts with row(s) {others}: same records, different periods",
+                          highlight=False)
+    console.print(f"{len(rows)} row(s)", highlight=False)
+
+
+@main.command()
+@KB_OPTION
+@FORMAT_OPTION
+@click.option("--strict", is_flag=True, help="exit 1 if any text is neither quoted nor declared noise")
+@_guarded
+def coverage(kb_path: str | None, fmt: str, strict: bool) -> None:
+    """How much of each source the KB's verified quotes cover; every uncovered span."""
+    from .coverage import coverage as measure
+
+    kb = _load(kb_path)
+    report = measure(kb.program, kb.sources)
+    if fmt == "json":
+        click.echo(json.dumps({"sources": [c.to_json() for c in report]}, indent=2, ensure_ascii=False))
+    else:
+        console = _console()
+        for source in report:
+            console.print(
+                f"{source.file}: {source.quoted / max(source.characters, 1):.1%} quoted, "
+                f"{source.noise / max(source.characters, 1):.1%} declared noise, "
+                f"{len(source.uncovered)} uncovered span(s)",
+                highlight=False,
+            )
+            for span in source.spans:
+                where = f"{span.start[0]}:{span.start[1]}-{span.end[0]}:{span.end[1]}"
+                note = f" ({span.note})" if span.note else ""
+                text = span.text if len(span.text) <= 100 else span.text[:97] + "..."
+                console.print(f"  {span.kind:9} {where:>13}  {text}{note}", highlight=False, soft_wrap=True)
+    if strict and any(source.uncovered for source in report):
+        sys.exit(1)

@@ -46,6 +46,8 @@ def desugar(modules: list[Module], kb_mode: bool = True) -> tuple[Program, list[
     exceptions: list[tuple[Statement, Exception_, str, Authority]] = []
     for module in modules:
         program.sources += module.sources
+        program.noise += module.noise
+        program.queries += module.queries
         program.declarations += module.declarations
         program.provisions += module.provisions
         program.interpretations += module.interpretations

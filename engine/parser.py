@@ -28,7 +28,9 @@ from .syntax import (
     Interpretation,
     Membership,
     Module,
+    NamedQuery,
     Negation,
+    Noise,
     Param,
     Penalty,
     Power,
@@ -156,6 +158,9 @@ class _ToAst(Transformer):
     def within(self, amount, unit, trigger):
         return Within(int(amount), unit, str(trigger))
 
+    def within_reasonable_time(self, trigger):
+        return Within(0, "reasonable_time", str(trigger))
+
     def duty(self, person_class, actions, obj, *rest):
         within = next((r for r in rest if isinstance(r, Within)), None)
         return Duty(str(person_class), actions, str(obj), within, self._conditions(rest))
@@ -226,6 +231,14 @@ class _ToAst(Transformer):
         name, note, *statements = items
         return Interpretation(str(name), note[1], statements, Position(self.path, meta.line, meta.column))
 
+    def noise_decl(self, source, text, note):
+        return Noise(str(source), _unescape(text), note[1], self._at(source))
+
+    @v_args(meta=True)
+    def query_decl(self, meta, items):
+        name, meaning, atom = items
+        return NamedQuery(str(name), meaning[1], atom, Position(self.path, meta.line, meta.column))
+
     def source_decl(self, name, path):
         return SourceDecl(str(name), _unescape(path), self._at(name))
 
@@ -259,6 +272,8 @@ class _ToAst(Transformer):
         for item in items:
             bucket = {
                 SourceDecl: module.sources,
+                Noise: module.noise,
+                NamedQuery: module.queries,
                 PredicateDecl: module.declarations,
                 Provision: module.provisions,
                 Interpretation: module.interpretations,

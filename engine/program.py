@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .syntax import Interpretation, Module, PredicateDecl, Provision, Rule, SourceDecl
+from .syntax import Interpretation, Module, NamedQuery, Noise, PredicateDecl, Provision, Rule, SourceDecl
 
 
 @dataclass
@@ -20,6 +20,8 @@ class Program:
     provisions: list[Provision] = field(default_factory=list)
     interpretations: list[Interpretation] = field(default_factory=list)
     sources: list[SourceDecl] = field(default_factory=list)
+    noise: list[Noise] = field(default_factory=list)
+    queries: list[NamedQuery] = field(default_factory=list)
     modules: list[Module] = field(default_factory=list)
     root: Path | None = None  # the KB folder, against which source paths resolve
     kb_mode: bool = True  # KB files: every rule needs a provision; plain programs: no
@@ -44,3 +46,6 @@ class Program:
 
     def provision(self, citation: str) -> Provision | None:
         return next((p for p in self.provisions if p.citation == citation), None)
+
+    def named_query(self, name: str) -> NamedQuery | None:
+        return next((q for q in self.queries if q.name == name), None)

@@ -48,8 +48,11 @@ class Proof:
         return list(found.values())
 
     def citations(self) -> list[str]:
-        """Citations of the provisions (and interpretations) whose rules took part."""
-        return list(dict.fromkeys(r.authority.citation for r in self.rules() if r.authority.citation))
+        """Citations of the provisions whose rules took part: statute, then regulation, then the
+        analyst's interpretations, each in the order a reader meets them."""
+        rank = {"statute": 0, "regulation": 1}
+        used = sorted(enumerate(self.rules()), key=lambda ir: (rank.get(ir[1].authority.kind, 2), ir[0]))
+        return list(dict.fromkeys(r.authority.citation for _, r in used if r.authority.citation))
 
 
 class Prover:

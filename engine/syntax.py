@@ -202,6 +202,26 @@ class Quote:
     position: Position = _pos()
 
 
+@dataclass(frozen=True)
+class Noise:
+    """Text of a source that is not law (a doubled line, a source credit), said so explicitly."""
+
+    source: str
+    text: str
+    note: str
+    position: Position = _pos()
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """`query NAME means "..." asks ATOM.`: a documented question the KB answers."""
+
+    name: str
+    meaning: str
+    atom: "Atom"
+    position: Position = _pos()
+
+
 # ---- surface: statements ---------------------------------------------------------------------
 
 
@@ -340,6 +360,8 @@ class Module:
     path: str
     sources: list[SourceDecl] = field(default_factory=list)
     declarations: list[PredicateDecl] = field(default_factory=list)
+    noise: list[Noise] = field(default_factory=list)
+    queries: list[NamedQuery] = field(default_factory=list)
     provisions: list[Provision] = field(default_factory=list)
     interpretations: list[Interpretation] = field(default_factory=list)
     loose: list[Statement] = field(default_factory=list)  # statements outside any block

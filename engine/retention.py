@@ -1,0 +1,89 @@
+"""The headline question: who must keep what, for how long?
+
+The KB answers it through its predicate `must_keep(Class, Records, Amount, Unit, Trigger, Bound)`
+(the contract between the bundled KB and this module, checked when the KB is loaded). Each answer
+becomes a row with a readable period and the citations of its derivation. Two rows for the same
+class and records with different periods are a conflict between provisions, and each such row
+names the others: the law is shown as it is, not silently resolved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import QueryError
+from .knowledge_base import KnowledgeBase
+from .proofs import Prover
+
+HEADLINE = "must_keep(Who, What, Amount, Unit, Trigger, Bound)"
+
+_ORDINAL = {1: "st", 2: "nd", 3: "rd"}
+
+
+@dataclass(frozen=True)
+class RetentionRow:
+    who: str
+    what: str
+    amount: int
+    unit: str
+    trigger: str
+    bound: str
+    citations: tuple[str, ...]
+    conflicts: tuple[int, ...] = ()  # indexes of the rows this one conflicts with
+
+    @property
+    def period(self) -> str:
+        """The period as a lawyer writes it: 'at least 5 years', 'until the 3rd anniversary'."""
+        if self.unit == "anniversary":
+            suffix = "th" if 10 <= self.amount % 100 <= 20 else _ORDINAL.get(self.amount % 10, "th")
+            return f"until the {self.amount}{suffix} anniversary"
+        if self.unit == "prescribed":
+            return f"as prescribed by the {self.trigger.replace('_', ' ')}"
+        unit = self.unit.replace("_", " ")
+        if self.amount == 1:
+            unit = unit.rstrip("s")
+        bound = {"at_least": "at least ", "at_most": "at most ", "exactly": ""}.get(self.bound, f"{self.bound} ")
+        return f"{bound}{self.amount} {unit}"
+
+    @property
+    def starts(self) -> str:
+        return "" if self.unit == "prescribed" else self.trigger.replace("_", " ")
+
+    def to_json(self, rows: list["RetentionRow"]) -> dict:
+        return {
+            "who": self.who,
+            "what": self.what,
+            "period": self.period,
+            "amount": self.amount,
+            "unit": self.unit,
+            "trigger": self.trigger,
+            "bound": self.bound,
+            "citations": list(self.citations),
+            "conflicts_with": [
+                {"period": rows[i].period, "trigger": rows[i].trigger, "citations": list(rows[i].citations)}
+                for i in self.conflicts
+            ],
+        }
+
+
+def retention_rows(kb: KnowledgeBase) -> list[RetentionRow]:
+    """One row per (class, records, period, trigger, bound), sorted, with conflicts marked."""
+    if kb.arities.get("must_keep") != 6:
+        raise QueryError(
+            "this KB does not define must_keep(Class, Records, Amount, Unit, Trigger, Bound), "
+            "which the headline query asks",
+            code="unknown-predicate",
+        )
+    prover = Prover(kb)
+    rows = []
+    for answer in kb.query(HEADLINE):
+        proof = prover.prove(answer.predicate, answer.values)
+        who, what, amount, unit, trigger, bound = answer.values
+        rows.append(RetentionRow(who, what, amount, unit, trigger, bound, tuple(proof.citations() if proof else ())))
+    groups: dict[tuple[str, str], list[int]] = {}
+    for index, row in enumerate(rows):
+        groups.setdefault((row.who, row.what), []).append(index)
+    return [
+        RetentionRow(**{**row.__dict__, "conflicts": tuple(i for i in groups[(row.who, row.what)] if i != index)})
+        for index, row in enumerate(rows)
+    ]
