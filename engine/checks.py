@@ -104,14 +104,21 @@ def _orphans(program: Program) -> Iterator[Diagnostic]:
 def _templates(program: Program) -> Iterator[Diagnostic]:
     for decl in program.declarations:
         names = {p.name for p in decl.params}
-        for placeholder in _PLACEHOLDER.findall(decl.reading or ""):
-            if placeholder not in names:
-                yield _error(
-                    decl.position,
-                    "bad-template",
-                    f"reading of {decl.name} uses {{{placeholder}}}, which is not one of its parameters "
-                    f"({', '.join(sorted(names)) or 'none'})",
-                )
+        listed = ", ".join(sorted(names)) or "none"
+        for reading in decl.readings:
+            if reading.param is not None and reading.param not in names:
+                yield _error(decl.position, "bad-template",
+                             f"reading of {decl.name} depends on {reading.param}, which is not one of its "
+                             f"parameters ({listed})")
+            for placeholder in _PLACEHOLDER.findall(reading.template):
+                name, _, style = placeholder.partition(":")
+                if name not in names or style not in ("", "ordinal"):
+                    yield _error(
+                        decl.position,
+                        "bad-template",
+                        f"reading of {decl.name} uses {{{placeholder}}}: placeholders are its parameters "
+                        f"({listed}), optionally with ':ordinal'",
+                    )
 
 
 # ---- predicates -------------------------------------------------------------------------------

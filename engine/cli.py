@@ -91,31 +91,56 @@ KB_OPTION = click.option(
 FORMAT_OPTION = click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 
 
-def _load(kb_path: str | None):
-    from . import load
+SCENARIO_OPTION = click.option(
+    "--scenario", "scenario_path", type=click.Path(), help="a scenario file (YAML or JSON) of given facts"
+)
 
-    return load(_kb_path(kb_path))
+
+def _load(kb_path: str | None, scenario_path: str | None = None):
+    """The KB, with the scenario's facts given if a scenario file is named."""
+    from . import load
+    from .scenario import load_scenario
+
+    kb = load(_kb_path(kb_path))
+    if scenario_path:
+        kb.add_facts(load_scenario(scenario_path, kb.program).facts)
+    return kb
+
+
+def _resolve(kb, question: str):
+    """A catalogue NAME or a query atom, as the atom to ask."""
+    if not re.fullmatch(r"[a-z][a-zA-Z0-9_]*", question):
+        return question
+    named = kb.program.named_query(question)
+    if named is None:
+        names = ", ".join(q.name for q in kb.program.queries) or "none"
+        raise QueryError(
+            f"no query named '{question}' in the catalogue (citelog queries lists them: {names})",
+            Position("<query>", 1, 1),
+            code="unknown-query",
+        )
+    return named.atom
+
+
+def _emit(text: str, out: str | None) -> None:
+    """Write a rendered document to a file, or to standard output."""
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out}", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 @main.command()
 @click.argument("question")
 @KB_OPTION
+@SCENARIO_OPTION
 @FORMAT_OPTION
 @_guarded
-def query(question: str, kb_path: str | None, fmt: str) -> None:
+def query(question: str, kb_path: str | None, scenario_path: str | None, fmt: str) -> None:
     """Answer QUESTION, an atom such as 'duty(C, keep, R)' or the NAME of a catalogue query."""
-    kb = _load(kb_path)
-    atom = question
-    if re.fullmatch(r"[a-z][a-zA-Z0-9_]*", question):
-        named = kb.program.named_query(question)
-        if named is None:
-            names = ", ".join(q.name for q in kb.program.queries) or "none"
-            raise QueryError(
-                f"no query named '{question}' in the catalogue (citelog queries lists them: {names})",
-                Position("<query>", 1, 1),
-                code="unknown-query",
-            )
-        atom = named.atom
+    kb = _load(kb_path, scenario_path)
+    atom = _resolve(kb, question)
     answers = kb.query(atom)
     prover = Prover(kb)
     rows = []
@@ -168,15 +193,63 @@ def queries(kb_path: str | None, fmt: str) -> None:
     _console().print(table)
 
 
+EXPLAIN_FORMATS = click.Choice(["text", "md", "html", "json"])
+
+
+def _render(explanation, fmt: str) -> str:
+    return {"text": explanation.to_text, "md": explanation.to_markdown, "html": explanation.to_html,
+            "json": explanation.to_json}[fmt]()
+
+
 @main.command()
+@click.argument("question")
 @KB_OPTION
+@SCENARIO_OPTION
+@click.option("--format", "fmt", type=EXPLAIN_FORMATS, default="text", show_default=True)
+@click.option("--out", type=click.Path(), help="write to this file instead of standard output")
+@click.option("--depth", type=click.IntRange(min=1), help="show proofs down to this depth only")
+@_guarded
+def explain(question: str, kb_path, scenario_path, fmt: str, out: str | None, depth: int | None) -> None:
+    """Explain every answer of QUESTION (an atom or a catalogue NAME): proofs with citations."""
+    from .explain import Explainer
+
+    kb = _load(kb_path, scenario_path)
+    _emit(_render(Explainer(kb, depth).explain(_resolve(kb, question)), fmt), out)
+
+
+@main.command("why-not")
+@click.argument("atom")
+@KB_OPTION
+@SCENARIO_OPTION
 @FORMAT_OPTION
 @_guarded
-def retention(kb_path: str | None, fmt: str) -> None:
-    """Who must keep what, for how long: the headline question over the whole KB."""
-    from .retention import retention_rows
+def why_not(atom: str, kb_path, scenario_path, fmt: str) -> None:
+    """Explain why ATOM does not follow: the condition or exception that stops each rule."""
+    from .explain import Explainer
 
-    rows = retention_rows(_load(kb_path))
+    result = Explainer(_load(kb_path, scenario_path)).why_not(atom)
+    click.echo(result.to_json() if fmt == "json" else result.to_text(), nl=False)
+
+
+@main.command()
+@KB_OPTION
+@SCENARIO_OPTION
+@click.option("--format", "fmt", type=EXPLAIN_FORMATS, default="text", show_default=True)
+@click.option("--explain", "explained", is_flag=True, help="explain every row (proofs with citations)")
+@click.option("--out", type=click.Path(), help="with --explain: write to this file")
+@_guarded
+def retention(kb_path: str | None, scenario_path, fmt: str, explained: bool, out: str | None) -> None:
+    """Who must keep what, for how long: the headline question over the whole KB."""
+    from .explain import Explainer
+    from .retention import HEADLINE, retention_rows
+
+    kb = _load(kb_path, scenario_path)
+    if explained:
+        _emit(_render(Explainer(kb).explain(HEADLINE), fmt), out)
+        return
+    if fmt not in ("text", "json"):
+        raise click.UsageError("--format md and html need --explain")
+    rows = retention_rows(kb)
     if fmt == "json":
         payload = {"question": "who must keep what, for how long", "rows": [r.to_json(rows) for r in rows]}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))

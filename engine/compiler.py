@@ -182,6 +182,23 @@ def _typed(op: str):
 
 
 _OPERATORS = {op: _typed(op) for op in _ALLOWED}
+_COMPARE = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+
+
+def evaluate_term(term: Term, bindings: dict):
+    """A term's value under bindings, with the engine's typed arithmetic (for why-not)."""
+    if isinstance(term, Var):
+        return bindings[term.name]
+    if isinstance(term, Const):
+        return term.value
+    return _OPERATORS[term.op](evaluate_term(term.left, bindings), evaluate_term(term.right, bindings))
+
+
+def holds(comparison: Comparison, bindings: dict) -> bool:
+    """Whether a comparison holds under bindings; TypeError when its values cannot be compared."""
+    return _COMPARE[comparison.op](evaluate_term(comparison.left, bindings), evaluate_term(comparison.right, bindings))
 
 
 # ---- to pyDatalog terms ---------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from .syntax import (
     PredicateDecl,
     Provision,
     Quote,
+    Reading,
     Retention,
     SourceDecl,
     Statement,
@@ -251,15 +252,15 @@ class _ToAst(Transformer):
     def meaning(self, text):
         return ("means", _unescape(text))
 
-    def reading(self, text):
-        return ("reads", _unescape(text))
+    def reading(self, text, param=None, value=None):
+        return Reading(_unescape(text), str(param) if param is not None else None,
+                       value.value if value is not None else None)
 
     def _declaration(self, is_input, signature, parts):
         name, params = signature
-        found = dict(parts)
-        return PredicateDecl(
-            str(name), params, found.get("means"), found.get("reads"), is_input, self._at(name)
-        )
+        meaning = next((p[1] for p in parts if isinstance(p, tuple)), None)
+        readings = tuple(p for p in parts if isinstance(p, Reading))
+        return PredicateDecl(str(name), params, meaning, readings, is_input, self._at(name))
 
     def input_decl(self, signature, *parts):
         return self._declaration(True, signature, parts)

@@ -88,6 +88,6 @@ def _input_declarations(inputs: dict[str, int]):
     from .syntax import Param, PredicateDecl
 
     return [
-        PredicateDecl(name, tuple(Param(f"A{i}") for i in range(arity)), None, None, True, Position("<facts>"))
+        PredicateDecl(name, tuple(Param(f"A{i}") for i in range(arity)), None, (), True, Position("<facts>"))
         for name, arity in sorted(inputs.items())
     ]

@@ -12,12 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import QueryError
+from .explain import ordinal
 from .knowledge_base import KnowledgeBase
 from .proofs import Prover
 
 HEADLINE = "must_keep(Who, What, Amount, Unit, Trigger, Bound)"
-
-_ORDINAL = {1: "st", 2: "nd", 3: "rd"}
 
 
 @dataclass(frozen=True)
@@ -35,8 +34,7 @@ class RetentionRow:
     def period(self) -> str:
         """The period as a lawyer writes it: 'at least 5 years', 'until the 3rd anniversary'."""
         if self.unit == "anniversary":
-            suffix = "th" if 10 <= self.amount % 100 <= 20 else _ORDINAL.get(self.amount % 10, "th")
-            return f"until the {self.amount}{suffix} anniversary"
+            return f"until the {ordinal(self.amount)} anniversary"
         if self.unit == "prescribed":
             return f"as prescribed by the {self.trigger.replace('_', ' ')}"
         unit = self.unit.replace("_", " ")

@@ -173,13 +173,22 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """An English template; used when `param` is None or the argument `param` equals `value`."""
+
+    template: str
+    param: str | None = None
+    value: Value | None = None
+
+
+@dataclass(frozen=True)
 class PredicateDecl:
     """`input p(A, B) means "..." reads "..."` or `predicate p(A, B) ...`."""
 
     name: str
     params: tuple[Param, ...]
     meaning: str | None
-    reading: str | None
+    readings: tuple[Reading, ...]
     is_input: bool
     position: Position = _pos()
 

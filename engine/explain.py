@@ -1,0 +1,374 @@
+"""Explanations: proofs resolved into what a reader needs, and why-not for a missing answer.
+
+A `Step` is a proof node with everything a renderer shows already looked up: the statement in
+Datalog, its English reading (from the predicate's `reads` template), the rule and the authority
+(statute, regulation or the analyst's interpretation) with its citation and quote, or the reason
+there is no quote (a reconstructed provision, an interpretation, a given fact). `why_not` finds,
+for each rule that could conclude a missing atom, the first condition that fails or the
+exception that defeats it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import compiler
+from .errors import EvaluationError
+from .knowledge_base import Answer, KnowledgeBase
+from .names import INTERNAL
+from .parser import parse_atom
+from .proofs import ABSENT, GIVEN, TEST, Proof, Prover
+from .syntax import Atom, Comparison, Const, Negation, Rule, Var
+from .values import Date, Money, Value
+
+TRUNCATED = "truncated"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of an explanation, ready to render."""
+
+    kind: str  # given | fact | rule | absent | comparison | truncated
+    statement: str  # e.g. is_a(acme, importer)
+    sentence: str  # e.g. "acme is a importer"
+    rule: str | None = None  # rule id
+    authority: str | None = None  # statute | regulation | interpretation
+    citation: str | None = None
+    quote: str | None = None
+    no_quote: str | None = None  # why there is no quote, when there is none
+    bindings: tuple[tuple[str, Value], ...] = ()
+    premises: tuple["Step", ...] = ()
+    alternatives: int = 0
+
+    def steps(self):
+        """This step and all below it, depth first."""
+        yield self
+        for premise in self.premises:
+            yield from premise.steps()
+
+
+@dataclass(frozen=True)
+class Explained:
+    """An answer with its proof, as explained."""
+
+    answer: Answer
+    proof: Step
+
+    @property
+    def citations(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for kind in ("statute", "regulation", "interpretation"):
+            for step in self.proof.steps():
+                if step.authority == kind and step.citation:
+                    seen.setdefault(step.citation)
+        return list(seen)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Every answer of one query, each with its proof; renders itself in four formats."""
+
+    query: str
+    answers: tuple[Explained, ...]
+    provisions: tuple[tuple[str, str, str | None, str | None], ...] = field(default=())
+    # (citation, authority, quote, reason for no quote) of every provision cited, numbered in order
+
+    def to_text(self) -> str:
+        from .render import to_text
+
+        return to_text(self)
+
+    def to_markdown(self) -> str:
+        from .render import to_markdown
+
+        return to_markdown(self)
+
+    def to_html(self) -> str:
+        from .render import to_html
+
+        return to_html(self)
+
+    def to_json(self) -> str:
+        from .render import to_json
+
+        return to_json(self)
+
+    def _repr_html_(self) -> str:  # Jupyter
+        return self.to_html()
+
+
+class Explainer:
+    """Builds explanations over one KB."""
+
+    def __init__(self, kb: KnowledgeBase, depth: int | None = None):
+        self.kb = kb
+        self.program = kb.program
+        self.depth = depth
+        self.prover = Prover(kb)
+        self._declarations = {d.name: d for d in self.program.declarations}
+
+    # ---- proofs --------------------------------------------------------------------------------
+
+    def explain(self, query: str | Atom) -> Explanation:
+        atom = parse_atom(query) if isinstance(query, str) else query
+        explained = []
+        for answer in self.kb.query(atom):
+            explained.append(Explained(answer, self.step(self._proof(answer.predicate, answer.values))))
+        return Explanation(str(atom) if not isinstance(query, str) else query, tuple(explained),
+                           self._provisions(explained))
+
+    def _proof(self, predicate: str, values: tuple) -> Proof:
+        """The proof of something the engine derived: one exists, so never silently drop it."""
+        proof = self.prover.prove(predicate, values)
+        if proof is None:
+            raise EvaluationError(f"no derivation found for {_statement(predicate, values)}", code="proof")
+        return proof
+
+    def step(self, proof: Proof, depth: int = 0) -> Step:
+        statement = _statement(proof.predicate, proof.values)
+        if proof.kind == TEST:
+            return Step(TEST, proof.predicate, f"the condition {proof.predicate} holds")
+        sentence = self.sentence(proof.predicate, proof.values)
+        if proof.kind == ABSENT:
+            return Step(ABSENT, f"not {statement}", f"there is no evidence that {sentence}",
+                        **self._defeater_source(proof.predicate))
+        if proof.kind == GIVEN:
+            return Step(GIVEN, statement, sentence, no_quote="given as a fact")
+        truncated = self.depth is not None and depth >= self.depth and bool(proof.premises)
+        premises = () if truncated else tuple(self.step(p, depth + 1) for p in proof.premises)
+        return Step(
+            TRUNCATED if truncated else proof.kind, statement, sentence, **self._authority(proof.rule),
+            bindings=proof.bindings, premises=premises, alternatives=proof.alternatives,
+        )
+
+    def _authority(self, rule: Rule | None) -> dict:
+        if rule is None:
+            return {}
+        authority = rule.authority
+        found = {"rule": rule.id, "authority": authority.kind, "citation": authority.citation}
+        if authority.kind == "interpretation":
+            block = next(i for i in self.program.interpretations if i.name == authority.citation)
+            return {**found, "no_quote": f"the analyst's interpretation: {_fold(block.note)}"}
+        provision = self.program.provision(authority.citation)
+        if provision is None:
+            return {**found, "no_quote": "no provision"}
+        if provision.reconstructed is not None:
+            return {**found, "no_quote": f"reconstructed (not in the bundled text): {_fold(provision.reconstructed)}"}
+        return {**found, "quote": " … ".join(_fold(q.text) for q in provision.quotes)}
+
+    def _defeater_source(self, predicate: str) -> dict:
+        """For a negated exception, the provision that states the exception."""
+        if INTERNAL not in predicate:
+            return {}
+        rule = next((r for r in self.program.rules if r.head.predicate == predicate), None)
+        return self._authority(rule)
+
+    def _provisions(self, explained) -> tuple:
+        cited: dict[str, tuple] = {}
+        for item in explained:
+            for step in item.proof.steps():
+                if step.citation and step.citation not in cited:
+                    cited[step.citation] = (step.citation, step.authority, step.quote, step.no_quote)
+        rank = {"statute": 0, "regulation": 1}
+        return tuple(sorted(cited.values(), key=lambda c: (rank.get(c[1], 2), list(cited).index(c[0]))))
+
+    # ---- sentences -----------------------------------------------------------------------------
+
+    def sentence(self, predicate: str, values: tuple) -> str:
+        """The English reading of an atom, from its predicate's template."""
+        if INTERNAL in predicate:
+            kind, _, rule_id = predicate.partition(INTERNAL)
+            rule = next((r for r in self.program.rules if r.head.predicate == predicate), None)
+            where = rule.authority.citation if rule else rule_id
+            names = [str(a) for a in rule.head.args] if rule else ["?"] * len(values)
+            shown = ", ".join(f"{n} = {_word(v)}" for n, v in zip(names, values))
+            return f"the {'exception' if kind == 'exception' else 'condition'} of {where} applies" + (
+                f" ({shown})" if shown else "")
+        decl = self._declarations.get(predicate)
+        if decl is None:
+            return _statement(predicate, values)
+        by_name = dict(zip((p.name for p in decl.params), values))
+        for reading in decl.readings:
+            if reading.param is None or by_name.get(reading.param) == reading.value:
+                return _PLACEHOLDER.sub(lambda m: _fill(m.group(1), by_name), reading.template)
+        return _statement(predicate, values)
+
+    # ---- why not ---------------------------------------------------------------------------------
+
+    def why_not(self, query: str | Atom) -> "WhyNot":
+        atom = parse_atom(query) if isinstance(query, str) else query
+        answers = self.kb.query(atom)  # validates the atom, too
+        values = tuple(a.value if isinstance(a, Const) else None for a in atom.args)
+        if answers:
+            proof = self.step(self._proof(answers[0].predicate, answers[0].values))
+            return WhyNot(str(atom), self.sentence(atom.predicate, values), True, (), proof)
+        with self.kb.bound():
+            attempts = self._attempts(atom, frozenset(), 0)
+        return WhyNot(str(atom), self.sentence(atom.predicate, values), False, attempts)
+
+    def _attempts(self, atom: Atom, visiting: frozenset, depth: int) -> tuple["Attempt", ...]:
+        key = str(atom)
+        if key in visiting or depth > 6:
+            return ()
+        attempts = []
+        if atom.predicate in self.program.input_predicates:
+            attempts.append(Attempt(None, "not-given", str(atom), "no such fact was given: "
+                                    + self.sentence(atom.predicate, _values(atom))))
+        for compiled in self.kb.compiled_rules(atom.predicate):
+            start = _unify(compiled.head, atom)
+            if start is not None:
+                attempts.append(self._attempt(compiled, start, visiting | {key}, depth))
+        return tuple(attempts)
+
+    def _attempt(self, compiled, start: dict, visiting: frozenset, depth: int) -> "Attempt":
+        partial = [start]
+        rule = compiled.rule
+        for literal in compiled.body:
+            if isinstance(literal, Atom):
+                extended = []
+                for bindings in partial:
+                    args = [_bind(a, bindings) for a in literal.args]
+                    for row in self.kb.ask(literal.predicate, args):
+                        extended.append({**bindings, **{a.name: v for a, v in zip(literal.args, row)
+                                                       if isinstance(a, Var)}})
+                        if len(extended) > 10_000:
+                            break
+                if not extended:
+                    grounded = _ground(literal, partial[0])
+                    deeper = self._attempts(grounded, visiting, depth + 1)
+                    return Attempt(rule, "missing", str(grounded),
+                                   "no evidence that " + self.sentence(grounded.predicate, _values(grounded)),
+                                   deeper=deeper)
+                partial = extended
+            elif isinstance(literal, Negation):
+                kept = [b for b in partial if not self.kb.ask(literal.atom.predicate,
+                                                              [_bind(a, b) for a in literal.atom.args])]
+                if not kept:
+                    grounded = _ground(literal.atom, partial[0])
+                    rows = self.kb.ask(grounded.predicate, [_bind(a, partial[0]) for a in grounded.args])
+                    kind = "defeated" if INTERNAL in literal.atom.predicate else "negation-fails"
+                    return Attempt(rule, kind, f"not {grounded}", self.sentence(grounded.predicate, rows[0]),
+                                   defeat=self.step(self._proof(grounded.predicate, rows[0])))
+                partial = kept
+            elif isinstance(literal, Comparison):
+                try:
+                    kept = [b for b in partial if compiler.holds(literal, b)]
+                except (TypeError, KeyError) as error:
+                    return Attempt(rule, "type-error", str(literal), str(error))
+                if not kept:
+                    return Attempt(rule, "test-fails", str(literal),
+                                   f"it is not the case that {_substituted(literal, partial[0])}")
+                partial = kept
+        return Attempt(rule, "holds", str(compiled.head), "all conditions hold")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """How one rule fails to conclude a missing atom."""
+
+    rule: Rule | None
+    outcome: str  # not-given | missing | defeated | negation-fails | test-fails | type-error | holds
+    condition: str  # the failing condition, with the values known
+    sentence: str
+    deeper: tuple["Attempt", ...] = ()  # for a missing derived premise: why it is missing
+    defeat: Step | None = None  # for a defeated rule: the proof of the exception
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    statement: str
+    sentence: str
+    holds: bool
+    attempts: tuple[Attempt, ...]
+    proof: Step | None = None
+
+    def to_text(self) -> str:
+        from .render import why_not_text
+
+        return why_not_text(self)
+
+    def to_json(self) -> str:
+        from .render import why_not_json
+
+        return why_not_json(self)
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _fill(placeholder: str, by_name: dict) -> str:
+    name, _, style = placeholder.partition(":")
+    value = by_name.get(name)
+    if style == "ordinal" and type(value) is int:
+        return ordinal(value)
+    return _word(value)
+
+
+def ordinal(number: int) -> str:
+    """3 -> '3rd', 11 -> '11th', 22 -> '22nd'."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def _word(value) -> str:
+    """A value as it reads in a sentence: symbols lose their underscores."""
+    if value is None:
+        return "anything"
+    if isinstance(value, (Date, Money, int)):
+        return str(value)
+    return str(value).replace("_", " ")
+
+
+def _statement(predicate: str, values: tuple) -> str:
+    if INTERNAL in predicate:
+        predicate = predicate.split(INTERNAL, 1)[0]
+    return f"{predicate}({', '.join('_' if v is None else str(Const(v)) for v in values)})"
+
+
+def _values(atom: Atom) -> tuple:
+    return tuple(a.value if isinstance(a, Const) else None for a in atom.args)
+
+
+def _unify(head: Atom, atom: Atom) -> dict | None:
+    """Bindings of a compiled head's variables that make it match a (partly ground) query atom."""
+    bindings: dict = {}
+    for pattern, arg in zip(head.args, atom.args):
+        if not isinstance(arg, Const):
+            continue
+        if isinstance(pattern, Const):
+            if pattern.value != arg.value:
+                return None
+        elif bindings.setdefault(pattern.name, arg.value) != arg.value:
+            return None
+    return bindings
+
+
+def _bind(term, bindings: dict):
+    if isinstance(term, Var) and term.name in bindings:
+        return Const(bindings[term.name])
+    return term
+
+
+def _ground(atom: Atom, bindings: dict) -> Atom:
+    return Atom(atom.predicate, tuple(_bind(a, bindings) for a in atom.args), atom.position)
+
+
+def _substituted(comparison: Comparison, bindings: dict) -> str:
+    return str(Comparison(comparison.op, _bind(comparison.left, bindings), _bind(comparison.right, bindings)))
+
+
+def explain(kb: KnowledgeBase, query: str | Atom, depth: int | None = None) -> Explanation:
+    return Explainer(kb, depth).explain(query)
+
+
+def why_not(kb: KnowledgeBase, query: str | Atom) -> WhyNot:
+    return Explainer(kb).why_not(query)
+

@@ -1,0 +1,170 @@
+"""Scenario files: the facts of one case, in YAML or JSON, checked against the KB's inputs.
+
+    scenario: Acme's drawback claim            # a title (optional)
+    facts:
+      files_drawback_claim:                    # an input predicate of the KB
+        - [acme, C-7]                          # a row by position ...
+      drawback_claim_liquidated:
+        - {Claim: C-7, Date: 2024-05-01}       # ... or by parameter name
+
+The file is read with PyYAML's composer, not its constructor, so every value keeps its line and
+column and no YAML implicit typing applies (`no` stays a string, `2023-02-30` is an error rather
+than a crash). Scalars are typed as the rule language types them: integers, ISO dates, dollar
+amounts, and strings for everything else; a quoted scalar is always a string. JSON is read the
+same way (it is YAML).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import CheckError, Diagnostic, Position
+from .program import Program
+from .syntax import PredicateDecl
+from .values import Date, Money, Value, type_name
+
+_INT = re.compile(r"-?[0-9]+")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MONEY = re.compile(r"\$[0-9][0-9,]*(\.[0-9]{2})?")
+_TYPES = {"string": str, "integer": int, "date": Date, "money": Money}
+
+
+@dataclass
+class Scenario:
+    title: str
+    facts: dict[str, list[tuple[Value, ...]]] = field(default_factory=dict)
+    path: str = "<scenario>"
+
+
+def load_scenario(path: str | Path, program: Program) -> Scenario:
+    """Read and validate a scenario file; every problem is reported at once with its place."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = "file is not valid UTF-8" if isinstance(error, UnicodeDecodeError) else error.strerror
+        raise CheckError([Diagnostic(Position(str(path)), "bad-scenario", str(reason))]) from None
+    return parse_scenario(text, program, str(path))
+
+
+def parse_scenario(text: str, program: Program, path: str = "<scenario>") -> Scenario:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = Position(path, mark.line + 1, mark.column + 1) if mark else Position(path)
+        problem = getattr(error, "problem", None) or str(error)
+        raise CheckError([Diagnostic(where, "bad-scenario", f"not valid YAML or JSON: {problem}")]) from None
+    reader = _Reader(path, program)
+    scenario = reader.scenario(root)
+    if reader.problems:
+        raise CheckError(reader.problems)
+    return scenario
+
+
+class _Reader:
+    def __init__(self, path: str, program: Program):
+        self.path = path
+        self.inputs = {d.name: d for d in program.declarations if d.is_input}
+        self.problems: list[Diagnostic] = []
+
+    def _at(self, node) -> Position:
+        mark = node.start_mark
+        return Position(self.path, mark.line + 1, mark.column + 1)
+
+    def problem(self, node, message: str, code: str = "bad-scenario") -> None:
+        self.problems.append(Diagnostic(self._at(node) if node is not None else Position(self.path), code, message))
+
+    def scenario(self, root) -> Scenario:
+        scenario = Scenario(title="", path=self.path)
+        if not isinstance(root, yaml.MappingNode):
+            self.problem(root, "a scenario is a mapping with the keys 'scenario' (a title) and 'facts'")
+            return scenario
+        for key, value in root.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else None
+            if name == "scenario" and isinstance(value, yaml.ScalarNode):
+                scenario.title = value.value
+            elif name == "facts":
+                scenario.facts = self.facts(value)
+            else:
+                self.problem(key, f"unknown key '{name}': a scenario has 'scenario' (a title) and 'facts'")
+        if not any(isinstance(k, yaml.ScalarNode) and k.value == "facts" for k, _ in root.value):
+            self.problem(root, "missing 'facts': a scenario must give at least one fact")
+        return scenario
+
+    def facts(self, node) -> dict[str, list[tuple]]:
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, "'facts' maps each input predicate to a list of rows")
+            return {}
+        facts: dict[str, list[tuple]] = {}
+        for key, rows in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else ""
+            decl = self.inputs.get(name)
+            if decl is None:
+                hint = ", ".join(sorted(self.inputs)) or "none"
+                self.problem(key, f"'{name}' is not an input of this KB (inputs: {hint})", "unknown-input")
+                continue
+            if name in facts:
+                self.problem(key, f"'{name}' is listed twice; put all its rows under one key", "duplicate-id")
+                continue
+            if not isinstance(rows, yaml.SequenceNode):
+                self.problem(rows, f"the facts of '{name}' are a list of rows")
+                continue
+            facts[name] = [row for item in rows.value if (row := self.row(item, decl)) is not None]
+        return facts
+
+    def row(self, node, decl: PredicateDecl) -> tuple | None:
+        names = [p.name for p in decl.params]
+        if isinstance(node, yaml.SequenceNode):
+            cells = node.value
+            if len(cells) != len(names):
+                self.problem(node, f"{decl.name} takes {len(names)} value(s) ({', '.join(names)}), not {len(cells)}",
+                             "arity-mismatch")
+                return None
+        elif isinstance(node, yaml.MappingNode):
+            given = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+            unknown = [k for k in given if k not in names]
+            missing = [n for n in names if n not in given]
+            if unknown or missing:
+                detail = "; ".join(filter(None, [
+                    f"unknown field(s) {', '.join(unknown)}" if unknown else "",
+                    f"missing field(s) {', '.join(missing)}" if missing else "",
+                ]))
+                self.problem(node, f"{decl.name} row: {detail} (fields: {', '.join(names)})", "missing-field")
+                return None
+            cells = [given[n] for n in names]
+        else:
+            self.problem(node, f"a row of {decl.name} is a list [{', '.join(names)}] or a mapping of those fields")
+            return None
+        values = [self.value(cell, param.type, decl.name, param.name) for cell, param in zip(cells, decl.params)]
+        return None if any(v is None for v in values) else tuple(values)
+
+    def value(self, node, declared: str | None, predicate: str, param: str) -> Value | None:
+        if not isinstance(node, yaml.ScalarNode) or node.value == "":
+            self.problem(node, f"{predicate}.{param} must be a single value")
+            return None
+        text, plain = node.value, node.style is None
+        expected = _TYPES.get(declared or "")
+        if expected is str:
+            return text
+        try:
+            if plain and _INT.fullmatch(text):
+                value: Value = int(text)
+            elif _DATE.fullmatch(text):
+                value = Date.parse(text)
+            elif plain and _MONEY.fullmatch(text):
+                value = Money.parse(text)
+            else:
+                value = text
+        except ValueError:
+            self.problem(node, f"invalid date {text}: no such day in the calendar", "bad-value")
+            return None
+        if expected is not None and not isinstance(value, expected):
+            self.problem(node, f"{predicate}.{param} must be a {declared}, not the {type_name(value)} {text!r}",
+                         "bad-value")
+            return None
+        return value
