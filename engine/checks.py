@@ -112,12 +112,12 @@ def _templates(program: Program) -> Iterator[Diagnostic]:
                              f"parameters ({listed})")
             for placeholder in _PLACEHOLDER.findall(reading.template):
                 name, _, style = placeholder.partition(":")
-                if name not in names or style not in ("", "ordinal"):
+                if name not in names or style not in ("", "ordinal", "a"):
                     yield _error(
                         decl.position,
                         "bad-template",
                         f"reading of {decl.name} uses {{{placeholder}}}: placeholders are its parameters "
-                        f"({listed}), optionally with ':ordinal'",
+                        f"({listed}), optionally with ':ordinal' (3rd) or ':a' (an importer)",
                     )
 
 

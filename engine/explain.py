@@ -309,6 +309,9 @@ def _fill(placeholder: str, by_name: dict) -> str:
     value = by_name.get(name)
     if style == "ordinal" and type(value) is int:
         return ordinal(value)
+    if style == "a":
+        word = _word(value)
+        return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
     return _word(value)
 
 

@@ -39,8 +39,9 @@ def _bindings(step: Step) -> str:
 def to_text(explanation: Explanation) -> str:
     lines = [f"Query: {explanation.query}", f"{len(explanation.answers)} answer(s)", ""]
     for number, item in enumerate(explanation.answers, start=1):
-        bindings = ", ".join(f"{k} = {v}" for k, v in item.answer.bindings)
-        lines.append(f"{number}. {bindings or item.proof.statement}")
+        lines.append(f"{number}. {item.proof.sentence}")
+        if item.answer.bindings:
+            lines.append("   " + ", ".join(f"{k} = {v}" for k, v in item.answer.bindings))
         lines.append(f"   citations: {'; '.join(item.citations) or 'none (given facts only)'}")
         lines += _text_tree(item.proof, "   ")
         lines.append("")
@@ -83,9 +84,10 @@ def to_markdown(explanation: Explanation) -> str:
     numbers = {c[0]: i for i, c in enumerate(explanation.provisions, start=1)}
     lines = [f"# Explanation: `{explanation.query}`", "", f"{len(explanation.answers)} answer(s).", ""]
     for number, item in enumerate(explanation.answers, start=1):
-        bindings = ", ".join(f"`{k}` = {v}" for k, v in item.answer.bindings)
-        lines.append(f"## Answer {number}: {bindings or item.proof.statement}")
+        lines.append(f"## Answer {number}: {item.proof.sentence}")
         lines.append("")
+        if item.answer.bindings:
+            lines += [", ".join(f"`{k}` = {v}" for k, v in item.answer.bindings), ""]
         refs = ", ".join(f"[{numbers[c]}] {c}" for c in item.citations)
         lines.append(f"Rests on: {refs or 'given facts only'}.")
         lines.append("")
