@@ -20,7 +20,8 @@ from .names import INTERNAL
 from .parser import parse_atom
 from .proofs import ABSENT, GIVEN, TEST, Proof, Prover
 from .syntax import Atom, Comparison, Const, Negation, Rule, Var
-from .values import Date, Money, Value
+from .values import Value
+from .wording import ordinal, with_article, word
 
 TRUNCATED = "truncated"
 
@@ -182,7 +183,7 @@ class Explainer:
             rule = next((r for r in self.program.rules if r.head.predicate == predicate), None)
             where = rule.authority.citation if rule else rule_id
             names = [str(a) for a in rule.head.args] if rule else ["?"] * len(values)
-            shown = ", ".join(f"{n} = {_word(v)}" for n, v in zip(names, values))
+            shown = ", ".join(f"{n} = {word(v)}" for n, v in zip(names, values))
             return f"the {'exception' if kind == 'exception' else 'condition'} of {where} applies" + (
                 f" ({shown})" if shown else "")
         decl = self._declarations.get(predicate)
@@ -310,24 +311,8 @@ def _fill(placeholder: str, by_name: dict) -> str:
     if style == "ordinal" and type(value) is int:
         return ordinal(value)
     if style == "a":
-        word = _word(value)
-        return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
-    return _word(value)
-
-
-def ordinal(number: int) -> str:
-    """3 -> '3rd', 11 -> '11th', 22 -> '22nd'."""
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
-
-
-def _word(value) -> str:
-    """A value as it reads in a sentence: symbols lose their underscores."""
-    if value is None:
-        return "anything"
-    if isinstance(value, (Date, Money, int)):
-        return str(value)
-    return str(value).replace("_", " ")
+        return with_article(value)
+    return word(value)
 
 
 def _statement(predicate: str, values: tuple) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import QueryError
-from .explain import ordinal
+from .wording import ordinal
 from .knowledge_base import KnowledgeBase
 from .proofs import Prover
 

@@ -1,0 +1,26 @@
+"""How values read in English sentences: symbols, ordinals, articles."""
+
+from __future__ import annotations
+
+from .values import Date, Money
+
+
+def word(value) -> str:
+    """A value as it reads in a sentence: symbols lose their underscores; None reads 'anything'."""
+    if value is None:
+        return "anything"
+    if isinstance(value, (Date, Money, int)):
+        return str(value)
+    return str(value).replace("_", " ")
+
+
+def ordinal(number: int) -> str:
+    """3 -> '3rd', 11 -> '11th', 22 -> '22nd'."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def with_article(value) -> str:
+    """'an importer', 'a drawback claimant' (by the first letter: a heuristic, as in most style guides)."""
+    text = word(value)
+    return f"{'an' if text[:1].lower() in 'aeiou' else 'a'} {text}"
