@@ -15,6 +15,7 @@ The pipeline: `parser` (Lark) -> `desugar` -> `checks` -> `compiler` -> `knowled
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+import re
 from pathlib import Path
 
 from . import resources
@@ -32,6 +33,8 @@ from .names import INTERNAL
 from .pipeline import build, build_plain
 from .proofs import Proof, Prover
 from .values import Date, Money
+
+PREDICATE_NAME = re.compile(r"[a-z][a-zA-Z0-9_]*")
 
 __all__ = [
     "Answer",
@@ -68,13 +71,16 @@ def evaluate(facts: Mapping[str, Iterable[Iterable]], rules: Iterable[str]) -> d
     the core language. Raises CheckError, InputError or EvaluationError (all CitelogError).
     """
     rows = {name: [tuple(row) for row in table] for name, table in facts.items()}
-    inputs: dict[str, int] = {}
+    inputs: dict[str, int | None] = {}
     for name, table in rows.items():
+        if not isinstance(name, str) or not PREDICATE_NAME.fullmatch(name):
+            raise InputError(f"'{name}' is not a predicate name (a lower-case letter, then letters, digits, _)",
+                             code="unknown-input")
         arities = {len(row) for row in table}
         if len(arities) > 1:
             raise InputError(f"facts of '{name}' have different numbers of arguments: {sorted(arities)}",
                              code="arity-mismatch")
-        inputs[name] = arities.pop() if arities else 0
+        inputs[name] = arities.pop() if arities else None  # no rows: the rules' use decides
     kb = KnowledgeBase(build_plain(list(rules), inputs))
     kb.add_facts(rows)
     visible = sorted(set(kb.program.defined_predicates()) | set(inputs))

@@ -62,7 +62,13 @@ def _duplicates(program: Program) -> Iterator[Diagnostic]:
     yield from first_seen(program.sources, lambda s: s.name, "source")
     yield from first_seen(program.declarations, lambda d: d.name, "declaration of")
     yield from first_seen(program.queries, lambda q: q.name, "query")
-    yield from first_seen([r for r in program.rules if r.labelled], lambda r: r.id, "rule id")
+    statements = [
+        statement
+        for module in program.modules
+        for block in [*module.provisions, *module.interpretations]
+        for statement in block.statements
+    ] + [statement for module in program.modules for statement in module.loose]
+    yield from first_seen([s for s in statements if s.label], lambda s: s.label, "rule label")
 
 
 def _provisions(program: Program) -> Iterator[Diagnostic]:

@@ -8,8 +8,8 @@ Two things pyDatalog needs that a rule file does not promise:
   where V1..Vk are the variables the body binds. The instance predicate keeps the rule's id in
   the program and records the bindings of each firing, from which proofs are rebuilt.
 
-Arithmetic goes through the typed operators of `values` (never Python's `%`, which pyDatalog
-would turn into `str.format` on strings); errors are collected and raised after evaluation.
+Arithmetic goes through typed operators (never pyDatalog's own `%`, which it turns into
+`str.format` on strings); errors are collected and raised after evaluation.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pyDatalog import pyEngine
 
 from .checks import bound_variables
+from . import names
 from .names import INTERNAL
 from .syntax import Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Term, Var, variables
 from .values import Date, Money, type_name
@@ -48,7 +49,7 @@ def compile_rule(rule: Rule, index: int) -> CompiledRule:
     head_args: list[Term] = []
     for arg in rule.head.args:
         if isinstance(arg, BinOp):
-            name = Var(f"_head{next(fresh)}", arg.position)
+            name = Var(names.fresh("head", next(fresh)), arg.position)
             body += (Comparison("==", name, arg, arg.position),)
             head_args.append(name)
         else:
@@ -62,14 +63,14 @@ def compile_rule(rule: Rule, index: int) -> CompiledRule:
             for var in literal.variables():
                 if var.name in bound and var.name not in seen:
                     seen.append(var.name)
-    named = [n for n in seen if not n.startswith("_")] + [n for n in seen if n.startswith("_")]
-    return CompiledRule(rule, f"rule{INTERNAL}{index}", tuple(named), head, ordered)
+    shown = [n for n in seen if not names.is_generated(n)] + [n for n in seen if names.is_generated(n)]
+    return CompiledRule(rule, f"rule{INTERNAL}{index}", tuple(shown), head, ordered)
 
 
 def _rename_anonymous(literal: Literal, fresh) -> Literal:
     def term(t: Term) -> Term:
         if isinstance(t, Var) and t.name == "_":
-            return Var(f"_anon{next(fresh)}", t.position)
+            return Var(names.fresh("anon", next(fresh)), t.position)
         if isinstance(t, BinOp):
             return BinOp(t.op, term(t.left), term(t.right), t.position)
         return t
@@ -82,14 +83,14 @@ def _rename_anonymous(literal: Literal, fresh) -> Literal:
 
 
 def _lift_expressions(literal: Literal, fresh) -> tuple[Literal, tuple[Comparison, ...]]:
-    """`p(X + 1)` becomes `p(_argN), _argN == X + 1`: pyDatalog matches atoms on plain terms."""
+    """`p(X + 1)` becomes `p(:argN), :argN == X + 1`: pyDatalog matches atoms on plain terms."""
     atom = literal.atom if isinstance(literal, Negation) else literal
     if not isinstance(atom, Atom) or not any(isinstance(a, BinOp) for a in atom.args):
         return literal, ()
     args, checks = [], []
     for arg in atom.args:
         if isinstance(arg, BinOp):
-            name = Var(f"_arg{next(fresh)}", arg.position)
+            name = Var(names.fresh("arg", next(fresh)), arg.position)
             checks.append(Comparison("==", name, arg, arg.position))
             arg = name
         args.append(arg)
@@ -132,8 +133,8 @@ def _ready(literal: Literal, bound: set[str]) -> Literal | None:
         return all(v.name in bound for v in variables(term))
 
     if isinstance(literal, Negation):
-        named = [v for v in literal.variables() if not v.name.startswith("_anon")]
-        return literal if all(v.name in bound for v in named) else None
+        needed = [v for v in literal.variables() if not v.name.startswith(names.fresh("anon", ""))]
+        return literal if all(v.name in bound for v in needed) else None
     if all_bound(literal.left) and all_bound(literal.right):
         return literal
     if literal.op == "==":
@@ -161,16 +162,16 @@ _ALLOWED = {
     "-": {(int, int), (Date, int), (Date, Date), (Money, Money)},
     "*": {(int, int), (Money, int), (int, Money)},
     "//": {(int, int)},
-    "%": {(int, int)},
+    "mod": {(int, int)},
 }
-_PYTHON = {"+": operator.add, "-": operator.sub, "*": operator.mul, "//": operator.floordiv, "%": operator.mod}
+_PYTHON = {"+": operator.add, "-": operator.sub, "*": operator.mul, "//": operator.floordiv, "mod": operator.mod}
 
 
 def _typed(op: str):
     def apply(left, right):
         if (type(left), type(right)) not in _ALLOWED[op]:
             message = f"cannot compute {type_name(left)} {op} {type_name(right)} ({left!s} {op} {right!s})"
-        elif op in ("//", "%") and right == 0:
+        elif op in ("//", "mod") and right == 0:
             message = f"division by zero ({left} {op} {right})"
         else:
             return _PYTHON[op](left, right)

@@ -138,7 +138,7 @@ def _bound_variables(rule: Rule) -> set[str]:
     for literal in rule.body:
         if isinstance(literal, (Atom, Comparison)):
             names |= {v.name for v in literal.variables()}
-    return {n for n in names if not n.startswith("_")}
+    return {n for n in names if n != "_"}
 
 
 def _defeat(

@@ -22,7 +22,7 @@ from pyDatalog.Logic import Logic
 from . import compiler
 from .checks import unknown_predicate_message
 from .compiler import CompiledRule
-from .names import INTERNAL
+from .names import INTERNAL, fresh
 from .errors import EvaluationError, InputError, QueryError
 from .parser import parse_atom
 from .program import Program
@@ -178,31 +178,27 @@ class KnowledgeBase:
                                  code="bad-query")
 
     def _answers(self, atom: Atom) -> list[Answer]:
-        args = [Var(f"_q{i}") if isinstance(a, Var) and a.name == "_" else a for i, a in enumerate(atom.args)]
-        rows = self.ask(atom.predicate, args)
-        names = list(dict.fromkeys(a.name for a in atom.args if isinstance(a, Var) and a.name != "_"))
-        answers = {}
-        for values in rows:
+        args = [Var(fresh("any", i)) if isinstance(a, Var) and a.anonymous else a for i, a in enumerate(atom.args)]
+        rows = sorted(set(self.ask(atom.predicate, args)), key=lambda vs: tuple(sort_key(v) for v in vs))
+        shown = list(dict.fromkeys(a.name for a in atom.args if isinstance(a, Var) and not a.anonymous))
+        answers: dict[tuple, Answer] = {}
+        for values in rows:  # one answer per binding of the shown variables: `_` is not reported
             by_var = {a.name: v for a, v in zip(atom.args, values) if isinstance(a, Var)}
-            answers[values] = Answer(atom.predicate, values, tuple((n, by_var[n]) for n in names))
-        return [answers[k] for k in sorted(answers, key=lambda vs: tuple(sort_key(v) for v in vs))]
+            bindings = tuple((n, by_var[n]) for n in shown)
+            answers.setdefault(bindings, Answer(atom.predicate, values, bindings))
+        return sorted(answers.values(), key=lambda a: tuple(sort_key(v) for _, v in a.bindings))
 
     def ask(self, predicate: str, args: list) -> list[tuple]:
         """Evaluate one literal in pyDatalog (the KB must be bound); returns full value tuples."""
         literal = pyEngine.Literal(predicate, [compiler.engine_term(a) for a in args])
         compiler.evaluation_errors()
-        threshold = gc.get_threshold()
-        gc.freeze()  # pyDatalog allocates many short-lived objects: collecting them dominates
-        gc.set_threshold(100_000, 50, 100)
         try:
-            result = literal.ask()
+            with _collector_tuned():
+                result = literal.ask()
         except TypeError as error:
             raise EvaluationError(f"while evaluating {predicate}: {error}", code="type-error") from None
         except RecursionError:
             raise EvaluationError(f"while evaluating {predicate}: recursion too deep", code="limit") from None
-        finally:
-            gc.set_threshold(*threshold)
-            gc.unfreeze()
         errors = compiler.evaluation_errors()
         if errors:
             raise EvaluationError(f"while evaluating {predicate}: {errors[0]}", code="type-error")
@@ -232,6 +228,35 @@ class KnowledgeBase:
         """Bind this KB for a sequence of `ask` calls (used by the prover)."""
         with self._bound():
             yield self
+
+
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_saved: tuple[int, ...] = ()
+
+
+@contextmanager
+def _collector_tuned() -> Iterator[None]:
+    """Collect garbage rarely while pyDatalog evaluates (collection dominated its run time).
+
+    The collector is process-wide and queries on different KBs run at once, so the first
+    evaluation to start tunes it and the last to finish restores it.
+    """
+    global _gc_users, _gc_saved
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_saved = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(100_000, 50, 100)
+        _gc_users += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0:
+                gc.set_threshold(*_gc_saved)
+                gc.unfreeze()
 
 
 def _fact_key(fact: tuple[str, tuple]) -> tuple:

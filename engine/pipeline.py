@@ -65,7 +65,7 @@ def build(path: Path) -> tuple[Program, dict[str, SourceText], list[Diagnostic]]
     return program, sources, check_program(program, sources) + sorted(found)
 
 
-def build_plain(rules: list[str], inputs: dict[str, int]) -> Program:
+def build_plain(rules: list[str], inputs: dict[str, int | None]) -> Program:
     """Parse and check a plain core-Datalog program given as strings (no provisions needed)."""
     modules = [_vocabulary()]
     diagnostics: list[Diagnostic] = []
@@ -75,13 +75,24 @@ def build_plain(rules: list[str], inputs: dict[str, int]) -> Program:
         except CheckError as error:
             diagnostics += error.diagnostics
     program, found = desugar(modules, kb_mode=False)
-    program.declarations += _input_declarations(inputs)
+    used = {atom.predicate: len(atom.args) for rule in program.rules for atom in _body_atoms(rule)}
+    program.declarations += _input_declarations({n: used.get(n, 0) if a is None else a for n, a in inputs.items()})
     diagnostics += found
     if not diagnostics:
         diagnostics = check_program(program, {})
     if diagnostics:
         raise CheckError(diagnostics)
     return program
+
+
+def _body_atoms(rule):
+    from .syntax import Atom, Negation
+
+    for literal in rule.body:
+        if isinstance(literal, Negation):
+            yield literal.atom
+        elif isinstance(literal, Atom):
+            yield literal
 
 
 def _input_declarations(inputs: dict[str, int]):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .compiler import CompiledRule
 from .knowledge_base import KnowledgeBase
+from .names import is_generated
 from .syntax import Atom, Comparison, Const, Negation, Rule, Var
 from .values import Value, sort_key
 
@@ -83,7 +84,7 @@ class Prover:
                 premises, was_cut = self._premises(compiled, bindings, visiting | {key})
                 cut |= was_cut
                 if premises is not None:
-                    shown = tuple((n, bindings[n]) for n in compiled.variables if not n.startswith("_"))
+                    shown = tuple((n, bindings[n]) for n in compiled.variables if not is_generated(n))
                     candidates.append(Proof(RULE, predicate, values, compiled.rule, shown, premises))
         best = None
         if candidates:
@@ -134,7 +135,7 @@ def _value(term, bindings: dict) -> Value | None:
 
 def _generated(comparison: Comparison) -> bool:
     """Assignments the compiler added for expressions in heads and atoms are not the user's."""
-    return isinstance(comparison.left, Var) and comparison.left.name.startswith(("_head", "_arg"))
+    return isinstance(comparison.left, Var) and is_generated(comparison.left.name)
 
 
 def _substitute(comparison: Comparison, bindings: dict) -> str:

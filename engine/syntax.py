@@ -31,7 +31,8 @@ class Var:
 
     @property
     def anonymous(self) -> bool:
-        return self.name.startswith("_")
+        """`_` alone: any value, never joined. (`_Y` is an ordinary variable.)"""
+        return self.name == "_"
 
     def __str__(self) -> str:
         return self.name
