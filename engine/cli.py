@@ -32,6 +32,14 @@ def _console() -> Console:
     return Console(width=160, color_system=None, force_terminal=False, soft_wrap=False)
 
 
+def _table(*headers: str) -> Table:
+    """A table whose cells wrap, and fold long words, rather than cut anything off."""
+    table = Table(highlight=False)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
+
+
 def _fail(error: CitelogError) -> None:
     for diagnostic in error.diagnostics:
         click.echo(str(diagnostic), err=True)
@@ -169,7 +177,7 @@ def _print_answers(atom: str, rows) -> None:
     if not variables:
         console.print(f"yes: {atom} holds ({'; '.join(rows[0][1]) or 'given'})", highlight=False)
         return
-    table = Table(*variables, "citations", show_lines=False, highlight=False)
+    table = _table(*variables, "citations")
     for answer, citations in rows:
         table.add_row(*(str(v) for _, v in answer.bindings), "; ".join(citations))
     console.print(table)
@@ -187,7 +195,7 @@ def queries(kb_path: str | None, fmt: str) -> None:
         items = [{"name": q.name, "means": q.meaning, "asks": str(q.atom)} for q in catalogue]
         click.echo(json.dumps({"queries": items}, indent=2, ensure_ascii=False))
         return
-    table = Table("name", "question", "asks", highlight=False)
+    table = _table("name", "question", "asks")
     for named in catalogue:
         table.add_row(named.name, named.meaning, str(named.atom))
     _console().print(table)
@@ -254,7 +262,7 @@ def retention(kb_path: str | None, scenario_path, fmt: str, explained: bool, out
         payload = {"question": "who must keep what, for how long", "rows": [r.to_json(rows) for r in rows]}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    table = Table("", "who", "what", "how long", "from", "citations", highlight=False)
+    table = _table("", "who", "what", "how long", "from", "citations")
     for number, row in enumerate(rows, start=1):
         mark = f"{number}" + ("*" if row.conflicts else "")
         table.add_row(mark, row.who.replace("_", " "), row.what.replace("_", " "), row.period, row.starts,
@@ -264,8 +272,11 @@ def retention(kb_path: str | None, scenario_path, fmt: str, explained: bool, out
     for number, row in enumerate(rows, start=1):
         if row.conflicts:
             others = ", ".join(str(i + 1) for i in row.conflicts)
-            console.print(f"* row {number} conflicts with row(s) {others}: same records, different periods",
-                          highlight=False)
+            console.print(
+                f"* row {number} conflicts with row(s) {others}: the same records under periods that may not "
+                "both be met",
+                highlight=False,
+            )
     console.print(f"{len(rows)} row(s)", highlight=False)
 
 

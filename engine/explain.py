@@ -133,7 +133,7 @@ class Explainer:
         sentence = self.sentence(proof.predicate, proof.values)
         if proof.kind == ABSENT:
             return Step(ABSENT, f"not {statement}", f"there is no evidence that {sentence}",
-                        **self._defeater_source(proof.predicate))
+                        **self._authority(proof.rule))
         if proof.kind == GIVEN:
             return Step(GIVEN, statement, sentence, no_quote="given as a fact")
         truncated = self.depth is not None and depth >= self.depth and bool(proof.premises)
@@ -157,13 +157,6 @@ class Explainer:
         if provision.reconstructed is not None:
             return {**found, "no_quote": f"reconstructed (not in the bundled text): {_fold(provision.reconstructed)}"}
         return {**found, "quote": " … ".join(_fold(q.text) for q in provision.quotes)}
-
-    def _defeater_source(self, predicate: str) -> dict:
-        """For a negated exception, the provision that states the exception."""
-        if INTERNAL not in predicate:
-            return {}
-        rule = next((r for r in self.program.rules if r.head.predicate == predicate), None)
-        return self._authority(rule)
 
     def _provisions(self, explained) -> tuple:
         cited: dict[str, tuple] = {}

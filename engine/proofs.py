@@ -3,7 +3,8 @@
 pyDatalog has no proof output. The compiler gave every rule an instance predicate whose tuples
 are the rule's firings with their bindings; a proof of `p(v)` is one firing of a rule for `p`
 whose head matches `v`, with a proof of each positive premise, down to given facts or facts
-stated by a provision. Negated premises are recorded as absent (closed world). Among several
+stated by a provision. Negated premises are recorded as absent (closed world); an absent
+exception carries the rule that states it, since checking it was part of the derivation. Among several
 derivations the smallest is kept and the others are counted; a premise already being proved
 higher up (a cycle through recursion) is not a valid derivation.
 """
@@ -121,10 +122,17 @@ class Prover:
                 premises.append(proof)
             elif isinstance(literal, Negation):
                 values = tuple(_value(a, bindings) for a in literal.atom.args)
-                premises.append(Proof(ABSENT, literal.atom.predicate, values))
+                premises.append(Proof(ABSENT, literal.atom.predicate, values, self._exception_rule(literal.atom)))
             elif isinstance(literal, Comparison) and not _generated(literal):
                 premises.append(Proof(TEST, _substitute(literal, bindings), ()))
         return tuple(premises), cut
+
+
+    def _exception_rule(self, atom: Atom) -> Rule | None:
+        """For `not exception:...`, the rule that states the exception: it was checked, so it is cited."""
+        if not is_generated(atom.predicate):
+            return None
+        return next((c.rule for c in self.kb.compiled_rules(atom.predicate)), None)
 
 
 def _value(term, bindings: dict) -> Value | None:

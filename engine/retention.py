@@ -2,9 +2,13 @@
 
 The KB answers it through its predicate `must_keep(Class, Records, Amount, Unit, Trigger, Bound)`
 (the contract between the bundled KB and this module, checked when the KB is loaded). Each answer
-becomes a row with a readable period and the citations of its derivation. Two rows for the same
-class and records with different periods are a conflict between provisions, and each such row
-names the others: the law is shown as it is, not silently resolved.
+becomes a row with a readable period and the citations of its derivation.
+
+Two periods for the same class and records conflict when one may end before the other requires:
+a minimum (at least, until an anniversary) against a maximum (at most), or an exact period
+against any other. Two minima or two maxima only combine (the stricter governs), and a period left to the
+Secretary ("as prescribed") is bounded by the others rather than opposed to them. Each
+conflicting row names the others: the law is shown as it is, not silently resolved.
 """
 
 from __future__ import annotations
@@ -82,6 +86,19 @@ def retention_rows(kb: KnowledgeBase) -> list[RetentionRow]:
     for index, row in enumerate(rows):
         groups.setdefault((row.who, row.what), []).append(index)
     return [
-        RetentionRow(**{**row.__dict__, "conflicts": tuple(i for i in groups[(row.who, row.what)] if i != index)})
+        RetentionRow(**{**row.__dict__, "conflicts": tuple(
+            i for i in groups[(row.who, row.what)] if i != index and _conflict(row, rows[i])
+        )})
         for index, row in enumerate(rows)
     ]
+
+
+_LIMIT = {"at_least": "minimum", "until": "minimum", "at_most": "maximum", "exactly": "exact"}
+
+
+def _conflict(one: RetentionRow, other: RetentionRow) -> bool:
+    """Whether two periods for the same records can pull apart (see the module's docstring)."""
+    kinds = {_LIMIT.get(one.bound), _LIMIT.get(other.bound)}
+    if None in kinds:  # as prescribed
+        return False
+    return kinds == {"minimum", "maximum"} or "exact" in kinds
