@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from .desugar import ORPHAN
 from .errors import Diagnostic, Position
@@ -250,13 +250,21 @@ def _types(program: Program) -> Iterator[Diagnostic]:
 # ---- stratification ---------------------------------------------------------------------------
 
 
-def _stratification(program: Program) -> Iterator[Diagnostic]:
+def dependency_components(rules: Iterable[Rule]) -> dict[str, int]:
+    """The strongly connected component of each predicate in the graph head -> body predicate.
+
+    Two predicates in one component depend on each other: they are defined by mutual recursion.
+    """
     graph: dict[str, set[str]] = defaultdict(set)
-    for rule in program.rules:
+    for rule in rules:
         for atom, in_body in _atoms(rule):
             if in_body:
                 graph[rule.head.predicate].add(atom.predicate)
-    component = strongly_connected(graph)
+    return strongly_connected(graph)
+
+
+def _stratification(program: Program) -> Iterator[Diagnostic]:
+    component = dependency_components(program.rules)
     for rule in program.rules:
         head = rule.head.predicate
         for literal in rule.body:

@@ -6,7 +6,10 @@ Two things pyDatalog needs that a rule file does not promise:
   negations it makes evaluable;
 - provenance: every rule `h :- body` is split into `rule:N(V1..Vk) :- body` and `h :- rule:N(...)`,
   where V1..Vk are the variables the body binds. The instance predicate keeps the rule's id in
-  the program and records the bindings of each firing, from which proofs are rebuilt.
+  the program and records the bindings of each firing, from which proofs are rebuilt;
+- termination: pyDatalog loops forever when its subgoals wait on each other in a cycle of three
+  or more (mutual recursion, or a right-recursive rule over a cyclic graph: measured here, even
+  on an empty database), so recursive calls go through a hub (see `Hub`).
 
 Arithmetic goes through typed operators (never pyDatalog's own `%`, which it turns into
 `str.format` on strings); errors are collected and raised after evaluation.
@@ -16,16 +19,67 @@ from __future__ import annotations
 
 import operator
 import threading
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pyDatalog import pyEngine
 
-from .checks import bound_variables
+from .checks import bound_variables, dependency_components
 from . import names
 from .names import INTERNAL
-from .syntax import Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Term, Var, variables
+from .errors import Position
+from .syntax import NOWHERE, Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Term, Var, variables
 from .values import Date, Money, type_name
 
+
+
+@dataclass(frozen=True)
+class Hub:
+    """The one predicate that evaluates a recursive component (predicates defined in terms of
+    each other).
+
+    Inside the component every call is an open call to the hub (all arguments fresh, matched
+    afterwards by equalities), so pyDatalog's subgoals form only cycles of two, hub and rule
+    instance, which it completes. A lone self-recursive predicate is its own hub. The members of
+    a larger component share a generated hub whose first argument names the member, padded to
+    the widest member; their facts are stored there, and each member reads it through a bridge.
+    """
+
+    name: str
+    tag: str | None = None
+    width: int = 0
+
+    def atom(self, args: tuple[Term, ...], position: Position = NOWHERE) -> Atom:
+        if self.tag is not None:
+            args = (Const(self.tag),) + args + (Const(""),) * (self.width - len(args))
+        return Atom(self.name, args, position)
+
+    def row(self, values: tuple) -> tuple:
+        """A member's fact as stored in the hub."""
+        return tuple(a.value for a in self.atom(tuple(Const(v) for v in values)).args)
+
+
+def recursive_hubs(rules: list[Rule]) -> dict[str, Hub]:
+    """The hub of every predicate that is defined recursively."""
+    component = dependency_components(rules)
+    members: dict[int, set[str]] = defaultdict(set)
+    for name, number in component.items():
+        members[number].add(name)
+    arity = {rule.head.predicate: len(rule.head.args) for rule in rules}
+    self_recursive = {
+        rule.head.predicate for rule in rules
+        if any(isinstance(lit, Atom) and lit.predicate == rule.head.predicate for lit in rule.body)
+    }
+    hubs: dict[str, Hub] = {}
+    for number, group in sorted(members.items()):
+        if len(group) > 1:
+            name, width = f"recursion{INTERNAL}{number}", max(arity.get(p, 0) for p in group)
+            hubs.update({p: Hub(name, p, width) for p in group})
+        elif group <= self_recursive:
+            (p,) = group
+            hubs[p] = Hub(p)
+    return hubs
 
 
 @dataclass(frozen=True)
@@ -36,11 +90,17 @@ class CompiledRule:
     instance: str  # name of the rule-instance predicate
     variables: tuple[str, ...]  # the instance predicate's arguments
     head: Atom  # head over plain variables and constants
-    body: tuple[Literal, ...]  # body in evaluation order
+    body: tuple[Literal, ...]  # body in pyDatalog's evaluation order, recursive calls via hubs
+    written: tuple[Literal, ...]  # body in written order, made evaluable: premises, why-not
+    derives: Atom  # what the instance derives: the head, or its row in the hub
 
 
-def compile_rule(rule: Rule, index: int) -> CompiledRule:
-    """Order the body, move head expressions into it and name anonymous variables apart."""
+def compile_rule(rule: Rule, index: int, hubs: Mapping[str, Hub] | None = None) -> CompiledRule:
+    """Order the body, move head expressions into it and name anonymous variables apart.
+
+    `hubs` (from `recursive_hubs`) routes the calls of a recursive rule to its component's hub.
+    """
+    hubs = hubs or {}
     fresh = iter(range(1_000_000))
     body: tuple[Literal, ...] = ()
     for literal in rule.body:
@@ -55,16 +115,28 @@ def compile_rule(rule: Rule, index: int) -> CompiledRule:
         else:
             head_args.append(arg)
     head = Atom(rule.head.predicate, tuple(head_args), rule.head.position)
-    ordered = order_body(body)
-    bound = bound_variables(ordered)
+    written = order_body(body)
+    own = hubs.get(head.predicate)
+    engine_body: tuple[Literal, ...] = ()
+    for literal in body:
+        if own and isinstance(literal, Atom) and literal.predicate in hubs and hubs[literal.predicate].name == own.name:
+            call = hubs[literal.predicate].atom(literal.args, literal.position)
+            opened = tuple(Var(names.fresh("rec", next(fresh)), a.position) for a in call.args)
+            engine_body += (Atom(call.predicate, opened, call.position),)
+            engine_body += tuple(Comparison("==", v, a, a.position) for v, a in zip(opened, call.args))
+        else:
+            engine_body += (literal,)
+    bound = bound_variables(written)
     seen: list[str] = []
-    for literal in ordered:
+    for literal in written:
         if isinstance(literal, (Atom, Comparison)):
             for var in literal.variables():
                 if var.name in bound and var.name not in seen:
                     seen.append(var.name)
     shown = [n for n in seen if not names.is_generated(n)] + [n for n in seen if names.is_generated(n)]
-    return CompiledRule(rule, f"rule{INTERNAL}{index}", tuple(shown), head, ordered)
+    ordered = order_body(engine_body, frozenset({own.name}) if own else frozenset())
+    derives = own.atom(head.args, head.position) if own else head
+    return CompiledRule(rule, f"rule{INTERNAL}{index}", tuple(shown), head, ordered, written, derives)
 
 
 def _rename_anonymous(literal: Literal, fresh) -> Literal:
@@ -100,11 +172,18 @@ def _lift_expressions(literal: Literal, fresh) -> tuple[Literal, tuple[Compariso
     return lifted, tuple(checks)
 
 
-def order_body(body: tuple[Literal, ...]) -> tuple[Literal, ...]:
-    """Positive atoms in their written order, each followed by what it makes evaluable."""
-    bound: set[str] = set()
+def order_body(body: tuple[Literal, ...], first: frozenset[str] = frozenset()) -> tuple[Literal, ...]:
+    """Positive atoms in their written order, each followed by what it makes evaluable.
+
+    Calls to the rule's own recursive component (`first`) all go first, before any equality
+    could bind one of their arguments: they must stay open calls (see `Hub`). That also keeps
+    the rule left-recursive, the shape pyDatalog is fast on (PYDATALOG-NOTES 13). The meaning
+    of a body does not depend on its order.
+    """
     waiting = [lit for lit in body if not isinstance(lit, Atom)]
-    ordered: list[Literal] = []
+    ordered: list[Literal] = [lit for lit in body if isinstance(lit, Atom) and lit.predicate in first]
+    atoms = [lit for lit in body if isinstance(lit, Atom) and lit.predicate not in first]
+    bound = {v.name for atom in ordered for v in atom.variables()}
 
     def release() -> None:
         progress = True
@@ -119,11 +198,10 @@ def order_body(body: tuple[Literal, ...]) -> tuple[Literal, ...]:
                     progress = True
 
     release()
-    for literal in body:
-        if isinstance(literal, Atom):
-            ordered.append(literal)
-            bound.update(v.name for v in literal.variables())
-            release()
+    for atom in atoms:
+        ordered.append(atom)
+        bound.update(v.name for v in atom.variables())
+        release()
     return tuple(ordered + waiting)  # what never became ready is unsafe; the checker said so
 
 
@@ -228,7 +306,13 @@ def load_rule(compiled: CompiledRule) -> None:
     instance = pyEngine.Literal(compiled.instance, [pyEngine.Var(v) for v in compiled.variables])
     body = [engine_literal(lit) for lit in compiled.body]
     pyEngine.assert_(pyEngine.Clause(instance, body))
-    pyEngine.assert_(pyEngine.Clause(engine_literal(compiled.head), [instance]))
+    pyEngine.assert_(pyEngine.Clause(engine_literal(compiled.derives), [instance]))
+
+
+def load_bridge(predicate: str, arity: int, hub: Hub) -> None:
+    """`p(X1..Xn) :- hub("p", X1..Xn, pads)`: a member of a shared hub reads its rows there."""
+    args = tuple(Var(f"X{i}") for i in range(arity))
+    pyEngine.assert_(pyEngine.Clause(engine_literal(Atom(predicate, args)), [engine_literal(hub.atom(args))]))
 
 
 def load_fact(predicate: str, values: tuple) -> None:

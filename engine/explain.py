@@ -218,7 +218,7 @@ class Explainer:
     def _attempt(self, compiled, start: dict, visiting: frozenset, depth: int) -> "Attempt":
         partial = [start]
         rule = compiled.rule
-        for literal in compiled.body:
+        for literal in compiled.written:
             if isinstance(literal, Atom):
                 extended = []
                 for bindings in partial:

@@ -58,6 +58,7 @@ class KnowledgeBase:
         self._given: set[tuple[str, tuple]] = set()
         self._cache: dict[Atom, list[Answer]] = {}
         self.arities: dict[str, int] = {}
+        self._hubs = compiler.recursive_hubs(program.rules)
         with self._lock:
             self._logic = Logic()  # a fresh logic, current in this thread while we load
             self._load()
@@ -72,13 +73,21 @@ class KnowledgeBase:
             if rule.is_fact and all(isinstance(a, Const) for a in rule.head.args):
                 values = tuple(a.value for a in rule.head.args)
                 self._kb_facts[(rule.head.predicate, values)].append(rule)
-                compiler.load_fact(rule.head.predicate, values)
+                compiler.load_fact(*self._stored(rule.head.predicate, values))
             else:
-                compiled = compiler.compile_rule(rule, index)
+                compiled = compiler.compile_rule(rule, index, self._hubs)
                 self._compiled[rule.head.predicate].append(compiled)
                 compiler.load_rule(compiled)
+        for name, hub in sorted(self._hubs.items()):
+            if hub.tag is not None:
+                compiler.load_bridge(name, self.arities[name], hub)
         for name, arity in self.arities.items():
             compiler.declare(name, arity)
+
+    def _stored(self, predicate: str, values: tuple) -> tuple[str, tuple]:
+        """Where a fact is asserted: a member of a shared recursion hub keeps its facts there."""
+        hub = self._hubs.get(predicate)
+        return (hub.name, hub.row(values)) if hub else (predicate, values)
 
     @contextmanager
     def _bound(self) -> Iterator[None]:
@@ -103,7 +112,7 @@ class KnowledgeBase:
                 key = (name, values)
                 if key in self._given or key in self._kb_facts:
                     continue
-                compiler.load_fact(name, values)
+                compiler.load_fact(*self._stored(name, values))
                 self._given.add(key)
                 added += 1
             self._cache.clear()
@@ -113,7 +122,7 @@ class KnowledgeBase:
         """Withdraw every given fact, leaving the KB as it was loaded."""
         with self._bound():
             for name, values in sorted(self._given, key=_fact_key):
-                compiler.retract_fact(name, values)
+                compiler.retract_fact(*self._stored(name, values))
             self._given.clear()
             self._cache.clear()
 

@@ -112,7 +112,7 @@ class Prover:
     def _premises(self, compiled: CompiledRule, bindings: dict, visiting: frozenset):
         premises: list[Proof] = []
         cut = False
-        for literal in compiled.body:
+        for literal in compiled.written:
             if isinstance(literal, Atom):
                 values = tuple(_value(a, bindings) for a in literal.args)
                 proof, was_cut = self._prove(literal.predicate, values, visiting)
