@@ -19,8 +19,9 @@ from .knowledge_base import Answer, KnowledgeBase
 from .names import INTERNAL
 from .parser import parse_atom
 from .proofs import ABSENT, GIVEN, TEST, Proof, Prover
-from .syntax import Atom, Comparison, Const, Negation, Rule, Var
-from .values import Value
+from .syntax import Atom, BinOp, Comparison, Const, Negation, Rule, Var
+from .dates import describe
+from .values import Date, Value
 from .wording import ordinal, with_article, word
 
 TRUNCATED = "truncated"
@@ -41,6 +42,7 @@ class Step:
     bindings: tuple[tuple[str, Value], ...] = ()
     premises: tuple["Step", ...] = ()
     alternatives: int = 0
+    arithmetic: str | None = None  # for a dated period (a Start, an Amount, a Unit): its date arithmetic
 
     def steps(self):
         """This step and all below it, depth first."""
@@ -119,6 +121,11 @@ class Explainer:
         return Explanation(str(atom) if not isinstance(query, str) else query, tuple(explained),
                            self._provisions(explained))
 
+    def explain_answers(self, title: str, answers) -> Explanation:
+        """An explanation of answers already found (the rows of a report), in their order."""
+        explained = [Explained(a, self.step(self._proof(a.predicate, a.values))) for a in answers]
+        return Explanation(title, tuple(explained), self._provisions(explained))
+
     def _proof(self, predicate: str, values: tuple) -> Proof:
         """The proof of something the engine derived: one exists, so never silently drop it."""
         proof = self.prover.prove(predicate, values)
@@ -141,7 +148,25 @@ class Explainer:
         return Step(
             TRUNCATED if truncated else proof.kind, statement, sentence, **self._authority(proof.rule),
             bindings=proof.bindings, premises=premises, alternatives=proof.alternatives,
+            arithmetic=self._arithmetic(proof.predicate, proof.values),
         )
+
+    def _arithmetic(self, predicate: str, values: tuple) -> str | None:
+        """The date arithmetic of a dated period: a predicate with the parameters Start (a date),
+        Amount and Unit, and optionally Bound and Event (see citelog.dates.describe)."""
+        decl = self._declarations.get(predicate)
+        if decl is None or not {"Start", "Amount", "Unit"} <= {p.name for p in decl.params}:
+            return None
+        by_name = dict(zip((p.name for p in decl.params), values))
+        start, amount = by_name["Start"], by_name["Amount"]
+        if not isinstance(start, Date) or type(amount) is not int:
+            return None
+        event = by_name.get("Event", by_name.get("Trigger"))
+        try:
+            return describe(start, amount, str(by_name["Unit"]), str(by_name.get("Bound", "within")),
+                            word(event) if event is not None else None)
+        except ValueError as error:
+            return f"no date: {error}"
 
     def _authority(self, rule: Rule | None) -> dict:
         if rule is None:
@@ -177,8 +202,10 @@ class Explainer:
             where = rule.authority.citation if rule else rule_id
             names = [str(a) for a in rule.head.args] if rule else ["?"] * len(values)
             shown = ", ".join(f"{n} = {word(v)}" for n, v in zip(names, values))
-            return f"the {'exception' if kind == 'exception' else 'condition'} of {where} applies" + (
-                f" ({shown})" if shown else "")
+            # an `unless` clause is an exception too: calling it a "condition" of the rule it defeats
+            # would say the opposite of what it is
+            clause = " (its 'unless' clause)" if kind == "unless" else ""
+            return f"the exception of {where}{clause} applies" + (f" ({shown})" if shown else "")
         decl = self._declarations.get(predicate)
         if decl is None:
             return _statement(predicate, values)
@@ -202,12 +229,12 @@ class Explainer:
         return WhyNot(str(atom), self.sentence(atom.predicate, values), False, attempts)
 
     def _attempts(self, atom: Atom, visiting: frozenset, depth: int) -> tuple["Attempt", ...]:
-        key = str(atom)
+        key = (atom.predicate, _values(atom))  # variables are "any value", whatever their names
         if key in visiting or depth > 6:
             return ()
         attempts = []
         if atom.predicate in self.program.input_predicates:
-            attempts.append(Attempt(None, "not-given", str(atom), "no such fact was given: "
+            attempts.append(Attempt(None, "not-given", _shown(atom), "no such fact was given: "
                                     + self.sentence(atom.predicate, _values(atom))))
         for compiled in self.kb.compiled_rules(atom.predicate):
             start = _unify(compiled.head, atom)
@@ -231,7 +258,7 @@ class Explainer:
                 if not extended:
                     grounded = _ground(literal, partial[0])
                     deeper = self._attempts(grounded, visiting, depth + 1)
-                    return Attempt(rule, "missing", str(grounded),
+                    return Attempt(rule, "missing", _shown(grounded),
                                    "no evidence that " + self.sentence(grounded.predicate, _values(grounded)),
                                    deeper=deeper)
                 partial = extended
@@ -242,12 +269,17 @@ class Explainer:
                     grounded = _ground(literal.atom, partial[0])
                     rows = self.kb.ask(grounded.predicate, [_bind(a, partial[0]) for a in grounded.args])
                     kind = "defeated" if INTERNAL in literal.atom.predicate else "negation-fails"
-                    return Attempt(rule, kind, f"not {grounded}", self.sentence(grounded.predicate, rows[0]),
+                    return Attempt(rule, kind, f"not {_shown(grounded)}",
+                                   self.sentence(grounded.predicate, rows[0]),
                                    defeat=self.step(self._proof(grounded.predicate, rows[0])))
                 partial = kept
             elif isinstance(literal, Comparison):
                 try:
-                    kept = [b for b in partial if compiler.holds(literal, b)]
+                    if _assigns(literal, partial[0]):  # `D = Received + 15`: binds D, cannot fail
+                        target = literal.left.name
+                        kept = [{**b, target: compiler.evaluate_term(literal.right, b)} for b in partial]
+                    else:
+                        kept = [b for b in partial if compiler.holds(literal, b)]
                 except (TypeError, KeyError) as error:
                     return Attempt(rule, "type-error", str(literal), str(error))
                 if not kept:
@@ -335,11 +367,26 @@ def _unify(head: Atom, atom: Atom) -> dict | None:
 def _bind(term, bindings: dict):
     if isinstance(term, Var) and term.name in bindings:
         return Const(bindings[term.name])
+    if isinstance(term, BinOp):  # so that a failing test shows `(2024-01-02 + 15)`, not `(Received + 15)`
+        return BinOp(term.op, _bind(term.left, bindings), _bind(term.right, bindings), term.position)
     return term
 
 
 def _ground(atom: Atom, bindings: dict) -> Atom:
     return Atom(atom.predicate, tuple(_bind(a, bindings) for a in atom.args), atom.position)
+
+
+def _shown(atom: Atom) -> str:
+    """An atom as a reader should see it: generated variables read `_`, generated predicates lose
+    their internal suffix (as in `_statement`)."""
+    args = [Var("_") if isinstance(a, Var) and INTERNAL in a.name else a for a in atom.args]
+    return str(Atom(atom.predicate.split(INTERNAL, 1)[0], tuple(args)))
+
+
+def _assigns(comparison: Comparison, bindings: dict) -> bool:
+    """Whether a comparison is an assignment to a variable not bound yet (the compiler puts the
+    target on the left)."""
+    return comparison.op == "==" and isinstance(comparison.left, Var) and comparison.left.name not in bindings
 
 
 def _substituted(comparison: Comparison, bindings: dict) -> str:
