@@ -55,6 +55,8 @@ def _text_tree(step: Step, indent: str, depth: int = 0) -> list[str]:
     lines = [f"{pad}{step.sentence}" + (f"  [{_source(step)}]" if _source(step) else "")]
     if step.rule:
         lines.append(f"{detail}by rule {step.rule}" + (f" with {_bindings(step)}" if step.bindings else ""))
+    if step.arithmetic:
+        lines.append(f"{detail}date arithmetic: {step.arithmetic}")
     if step.quote:
         lines.append(f'{detail}the text says: "{step.quote}"')
     elif step.no_quote and step.kind != "given":
@@ -111,6 +113,8 @@ def _md_tree(step: Step, depth: int, numbers: dict[str, int]) -> list[str]:
     extra = []
     if step.rule:
         extra.append(f"rule `{step.rule}`" + (f" with {_bindings(step)}" if step.bindings else ""))
+    if step.arithmetic:
+        extra.append(f"date arithmetic: {step.arithmetic}")
     if step.alternatives:
         extra.append(f"{step.alternatives} other derivation(s)")
     if step.kind == "truncated":
@@ -126,6 +130,13 @@ def _md_tree(step: Step, depth: int, numbers: dict[str, int]) -> list[str]:
 
 
 def _node(step: Step) -> dict:
+    node = _plain_node(step)
+    if step.arithmetic:  # only on dated periods, so explanations without dates keep their shape
+        node["arithmetic"] = step.arithmetic
+    return node
+
+
+def _plain_node(step: Step) -> dict:
     return {
         "kind": step.kind,
         "statement": step.statement,

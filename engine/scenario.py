@@ -7,6 +7,17 @@
       drawback_claim_liquidated:
         - {Claim: C-7, Date: 2024-05-01}       # ... or by parameter name
 
+An optional `parties` section names the parties, with a display name and the roles (classes of
+the KB) the author expects them to have; once it is there, every fact that names a party (a
+parameter called Party, Person, Agent, Recordkeeper, Participant or Applicant) must name a
+declared one:
+
+    parties:
+      acme: Acme Imports Inc.                  # id: display name
+      swift: {name: Swift Brokers, roles: [agent_of_party]}
+
+The format, every field and the error codes are documented in docs/SCENARIOS.md.
+
 The file is read with PyYAML's composer, not its constructor, so every value keeps its line and
 column and no YAML implicit typing applies (`no` stays a string, `2023-02-30` is an error rather
 than a crash). Scalars are typed as the rule language types them: integers, ISO dates, dollar
@@ -33,11 +44,30 @@ _MONEY = re.compile(r"\$[0-9][0-9,]*(\.[0-9]{2})?")
 _TYPES = {"string": str, "integer": int, "date": Date, "money": Money}
 
 
+# Parameters of input predicates that name a party (checked against `parties:` when it is given).
+PARTY_PARAMS = frozenset({"Party", "Person", "Agent", "Recordkeeper", "Participant", "Applicant"})
+
+
+@dataclass(frozen=True)
+class Party:
+    """A declared party: its id (as the facts name it), display name and expected roles."""
+
+    id: str
+    name: str
+    roles: tuple[str, ...] = ()
+    position: Position = Position("<scenario>")
+
+
 @dataclass
 class Scenario:
     title: str
     facts: dict[str, list[tuple[Value, ...]]] = field(default_factory=dict)
     path: str = "<scenario>"
+    parties: dict[str, Party] = field(default_factory=dict)  # empty: no `parties:` section
+
+    def party_name(self, party: str) -> str:
+        found = self.parties.get(party)
+        return found.name if found else party
 
 
 def load_scenario(path: str | Path, program: Program) -> Scenario:
@@ -70,7 +100,9 @@ class _Reader:
     def __init__(self, path: str, program: Program):
         self.path = path
         self.inputs = {d.name: d for d in program.declarations if d.is_input}
+        self.classes = _classes(program)
         self.problems: list[Diagnostic] = []
+        self.parties: dict[str, Party] | None = None  # None: no `parties:` section, any party goes
 
     def _at(self, node) -> Position:
         mark = node.start_mark
@@ -81,20 +113,82 @@ class _Reader:
 
     def scenario(self, root) -> Scenario:
         scenario = Scenario(title="", path=self.path)
+        self.parties = None
         if not isinstance(root, yaml.MappingNode):
-            self.problem(root, "a scenario is a mapping with the keys 'scenario' (a title) and 'facts'")
+            self.problem(root, "a scenario is a mapping with the keys 'scenario' (a title), 'parties' (optional) "
+                               "and 'facts'")
             return scenario
+        keys = {}
+        for key, _ in root.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else None
+            if name in keys:
+                self.problem(key, f"'{name}' is given twice (first at line {keys[name]})", "duplicate-id")
+            keys.setdefault(name, key.start_mark.line + 1)
+        parties = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "parties"), None)
+        if parties is not None:  # read first: the facts are checked against it, wherever it stands
+            self.parties = self.read_parties(parties)  # None if malformed: then facts are not checked against it
+            scenario.parties = self.parties or {}
         for key, value in root.value:
             name = key.value if isinstance(key, yaml.ScalarNode) else None
             if name == "scenario" and isinstance(value, yaml.ScalarNode):
                 scenario.title = value.value
             elif name == "facts":
                 scenario.facts = self.facts(value)
-            else:
-                self.problem(key, f"unknown key '{name}': a scenario has 'scenario' (a title) and 'facts'")
+            elif name != "parties":
+                self.problem(key, f"unknown key '{name}': a scenario has 'scenario' (a title), 'parties' (optional) "
+                                  "and 'facts'")
         if not any(isinstance(k, yaml.ScalarNode) and k.value == "facts" for k, _ in root.value):
             self.problem(root, "missing 'facts': a scenario must give at least one fact")
         return scenario
+
+    def read_parties(self, node) -> dict[str, Party] | None:
+        """`parties:` maps each party id to a display name, or to {name: ..., roles: [...]}."""
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, "'parties' maps each party id to its name, or to {name: ..., roles: [...]}")
+            return None
+        parties: dict[str, Party] = {}
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode) or not key.value.strip():
+                self.problem(key, "a party id is a single value, such as acme")
+                continue
+            ident = key.value
+            if ident in parties:
+                first = parties[ident].position.line
+                self.problem(key, f"party '{ident}' is declared twice (first at line {first})", "duplicate-id")
+                continue
+            name, roles = ident, ()
+            if isinstance(value, yaml.ScalarNode):
+                name = value.value or ident
+            elif isinstance(value, yaml.MappingNode):
+                fields = {k.value: v for k, v in value.value if isinstance(k, yaml.ScalarNode)}
+                for extra in sorted(set(fields) - {"name", "roles"}):
+                    self.problem(next(k for k, _ in value.value if getattr(k, "value", None) == extra),
+                                 f"unknown field '{extra}' of party '{ident}' (fields: name, roles)")
+                if "name" in fields:
+                    if isinstance(fields["name"], yaml.ScalarNode) and fields["name"].value:
+                        name = fields["name"].value
+                    else:
+                        self.problem(fields["name"], f"the name of party '{ident}' is a single value")
+                if "roles" in fields:
+                    roles = self.roles(fields["roles"], ident)
+            else:
+                self.problem(value, f"party '{ident}' maps to its name, or to {{name: ..., roles: [...]}}")
+            parties[ident] = Party(ident, name, roles, self._at(key))
+        return parties
+
+    def roles(self, node, ident: str) -> tuple[str, ...]:
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        roles = []
+        for item in items:
+            if not isinstance(item, yaml.ScalarNode) or not item.value:
+                self.problem(item, f"a role of party '{ident}' is the name of a class, such as importer")
+            elif item.value not in self.classes:
+                hint = ", ".join(sorted(self.classes)) or "none"
+                self.problem(item, f"unknown role '{item.value}' of party '{ident}': roles are the classes of "
+                                   f"this KB ({hint})", "unknown-role")
+            else:
+                roles.append(item.value)
+        return tuple(roles)
 
     def facts(self, node) -> dict[str, list[tuple]]:
         if not isinstance(node, yaml.MappingNode):
@@ -141,6 +235,13 @@ class _Reader:
             self.problem(node, f"a row of {decl.name} is a list [{', '.join(names)}] or a mapping of those fields")
             return None
         values = [self.value(cell, param.type, decl.name, param.name) for cell, param in zip(cells, decl.params)]
+        if self.parties is not None:
+            for cell, param, value in zip(cells, decl.params, values):
+                if param.name in PARTY_PARAMS and value is not None and str(value) not in self.parties:
+                    declared = ", ".join(sorted(self.parties)) or "none"
+                    self.problem(cell, f"{decl.name}.{param.name}: '{value}' is not a declared party (parties: "
+                                       f"{declared})", "unknown-party")
+                    values = [None]
         return None if any(v is None for v in values) else tuple(values)
 
     def value(self, node, declared: str | None, predicate: str, param: str) -> Value | None:
@@ -168,3 +269,14 @@ class _Reader:
                          "bad-value")
             return None
         return value
+
+
+def _classes(program: Program) -> set[str]:
+    """The classes of persons a KB knows: the constant classes of its `is_a` rules."""
+    from .syntax import Const
+
+    return {
+        rule.head.args[1].value
+        for rule in program.rules
+        if rule.head.predicate == "is_a" and len(rule.head.args) == 2 and isinstance(rule.head.args[1], Const)
+    }

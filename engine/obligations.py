@@ -1,0 +1,254 @@
+"""Dated obligations: a KB with a scenario's facts given, as rows with concrete dates and citations.
+
+The KB says who must keep what for how long and from which event (`keeps`, `person_must_keep`),
+and which duties run from which dated event (`deadline_from`, `duty_lifted`); see the
+interpretations `records_and_events`, `deadlines_of_persons` and `dated_duties_of_163` of the
+bundled KB. This module turns each answer into a row: the end date is computed in Python from
+(start, amount, unit, bound) by `citelog.dates`, and the citations come from the answer's proof.
+
+Rows of four kinds:
+
+- a dated retention (`keeps`): records kept for a subject from a dated event;
+- an undated retention (`person_must_keep` without any dated `keeps`): a period the Secretary
+  prescribes, or one whose starting event has no date in the scenario;
+- a deadline (`deadline_from`), or an undated one (a duty with a deadline whose event has no date);
+- a lifted duty (`duty_lifted`): a duty that does not apply (19 CFR 163.11(c)).
+
+Two retention rows of one person for the same records and subject conflict as in
+`citelog.retention`: a minimum against a maximum, or an exact period against any other. With
+dates, the row also says whether the dates really clash (the minimum ends after the maximum).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from .dates import describe, meaning_of, period_end
+from .knowledge_base import Answer, KnowledgeBase
+from .proofs import Prover
+from .values import Date, Value, sort_key, to_json
+from .wording import ordinal, word
+
+KEEPS = "keeps(Person, Class, Records, Subject, Amount, Unit, Trigger, Bound, Event, Start)"
+MUST_KEEP = "person_must_keep(Person, Class, Records, Amount, Unit, Trigger, Bound)"
+DEADLINE_FROM = "deadline_from(Person, Class, Action, Object, Subject, Amount, Unit, Trigger, Start)"
+LIFTED = "duty_lifted(Person, Action, Object, Subject, Paragraph)"
+
+# the predicates this module reads, with their arities (a KB without them gives fewer rows)
+CONTRACT = {"keeps": 10, "person_must_keep": 7, "deadline_from": 9, "duty_lifted": 5, "person_duty": 4,
+            "deadline": 6}
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One dated (or undated) obligation of one person, with the arithmetic and citations."""
+
+    person: str
+    role: str  # the class the person acts in
+    action: str  # keep, disclose, notify, provide_for, ...
+    object: str  # the records (or what is disclosed, notified, ...)
+    subject: str | None  # the entry, claim, good, request ... (None: not tied to one)
+    event: str | None  # the event that starts the period (None: no date)
+    start: Date | None
+    amount: int
+    unit: str
+    trigger: str
+    bound: str  # at_least | at_most | until | exactly | as_prescribed | within | lifted
+    end: Date | None
+    meaning: str  # minimum | maximum | exact | deadline | prescribed | lifted
+    arithmetic: str
+    citations: tuple[str, ...]
+    source: Answer  # the KB answer the row comes from (explanations explain it)
+    conflicts: tuple[int, ...] = ()
+    clashes: tuple[bool | None, ...] = field(default=())  # per conflict: do the dates clash? None: unknown
+
+    @property
+    def period(self) -> str:
+        """The period as the law states it: 'until the 3rd anniversary of liquidation of claim'."""
+        return period_text(self.amount, self.unit, self.trigger, self.bound)
+
+    @property
+    def until(self) -> str:
+        """The end date with what it means: '2027-05-01 (minimum)', or why there is none."""
+        if self.end is not None:
+            return f"{self.end} ({self.meaning})"
+        if self.meaning == "lifted":
+            return "not applicable"
+        if self.unit == "prescribed":
+            return "as prescribed"
+        if self.unit == "reasonable_time" and self.start is not None:
+            return "no fixed date"
+        return "no date given"
+
+    def to_json(self, rows: list["Obligation"]) -> dict:
+        return {
+            "person": self.person,
+            "class": self.role,
+            "action": self.action,
+            "object": self.object,
+            "subject": self.subject,
+            "event": self.event,
+            "start": to_json(self.start) if self.start else None,
+            "period": self.period,
+            "amount": self.amount,
+            "unit": self.unit,
+            "trigger": self.trigger,
+            "bound": self.bound,
+            "end": to_json(self.end) if self.end else None,
+            "meaning": self.meaning,
+            "arithmetic": self.arithmetic,
+            "citations": list(self.citations),
+            "conflicts_with": [
+                {"row": i + 1, "period": rows[i].period, "end": to_json(rows[i].end) if rows[i].end else None,
+                 "meaning": rows[i].meaning, "dates_clash": clash, "citations": list(rows[i].citations)}
+                for i, clash in zip(self.conflicts, self.clashes)
+            ],
+        }
+
+
+def period_text(amount: int, unit: str, trigger: str, bound: str) -> str:
+    """A period as the law states it: 'at most 5 years from entry', 'until the 3rd anniversary of
+    liquidation of claim', 'within 15 calendar days after receipt of request'."""
+    shown = word(trigger)
+    if bound == "lifted":
+        return f"does not apply ({trigger} does not apply after a formal investigation)"
+    if unit == "prescribed":
+        return f"as prescribed by the {shown}"
+    if unit == "anniversary":
+        return f"until the {ordinal(amount)} anniversary of {shown}"
+    if unit == "reasonable_time":
+        return f"within a reasonable time after {shown}"
+    name = word(unit)
+    if amount == 1:
+        name = name.rstrip("s")
+    prefix = {"at_least": "at least ", "at_most": "at most ", "exactly": "", "within": "within ",
+              "until": "until "}.get(bound, f"{word(bound)} ")
+    return f"{prefix}{amount} {name} {'after' if bound == 'within' else 'from'} {shown}"
+
+
+def obligations(kb: KnowledgeBase, person: str | None = None) -> list[Obligation]:
+    """Every obligation that the KB derives from the given facts (of one person, if named), sorted."""
+    prover = Prover(kb)
+    rows: list[Obligation] = []
+    has = {name for name, arity in CONTRACT.items() if kb.arities.get(name) == arity}
+
+    def answers(query: str, predicate: str):
+        if predicate not in has:
+            return []
+        found = kb.query(query)
+        return [a for a in found if person is None or a.values[0] == person]
+
+    def cite(answer) -> tuple[str, ...]:
+        proof = prover.prove(answer.predicate, answer.values)
+        return tuple(proof.citations()) if proof else ()
+
+    dated_periods = set()
+    for answer in answers(KEEPS, "keeps"):
+        p, c, r, s, n, u, t, b, e, start = answer.values
+        dated_periods.add((p, c, r, n, u, t, b))
+        rows.append(_row(p, c, "keep", r, s, e, start, n, u, t, b, cite(answer), answer))
+    for answer in answers(MUST_KEEP, "person_must_keep"):
+        p, c, r, n, u, t, b = answer.values
+        if (p, c, r, n, u, t, b) not in dated_periods:
+            rows.append(_row(p, c, "keep", r, None, None, None, n, u, t, b, cite(answer), answer))
+    dated_duties = set()
+    for answer in answers(DEADLINE_FROM, "deadline_from"):
+        p, c, a, o, s, n, u, t, start = answer.values
+        dated_duties.add((p, c, a, o))
+        rows.append(_row(p, c, a, o, s, t, start, n, u, t, "within", cite(answer), answer))
+    if {"person_duty", "deadline"} <= has:
+        rows += _undated_deadlines(kb, prover, person, dated_duties)
+    for answer in answers(LIFTED, "duty_lifted"):
+        p, a, o, s, paragraph = answer.values
+        rows.append(Obligation(p, p, a, o, s, None, None, 0, "none", paragraph, "lifted", None, "lifted",
+                               f"no date: {paragraph} does not apply after Customs commences a formal "
+                               "investigation of the issue involved", cite(answer), answer))
+    rows.sort(key=_order)
+    return _with_conflicts(rows)
+
+
+def _row(person, role, action, obj, subject, event, start, amount, unit, trigger, bound, citations,
+         answer) -> Obligation:
+    deadline, shown_event = None, word(event) if event else None
+    meaning = "deadline" if bound == "within" else meaning_of(bound)
+    try:
+        if start is not None and unit not in ("prescribed", "reasonable_time"):
+            deadline = period_end(start, amount, unit, bound)
+        arithmetic = describe(start, amount, unit, bound, shown_event)
+    except ValueError as error:  # past 9999-12-31
+        arithmetic = f"no date: {error}"
+    return Obligation(
+        person, role, action, obj, subject, event, start, amount, unit, trigger, bound,
+        deadline.end if deadline else None, meaning, arithmetic, citations, answer,
+    )
+
+
+def _undated_deadlines(kb, prover, person, dated) -> list[Obligation]:
+    """Duties with a deadline whose starting event has no date in the scenario."""
+    rows = []
+    deadlines = {}
+    for answer in kb.query("deadline(Class, Action, Object, Amount, Unit, Trigger)"):
+        deadlines.setdefault(answer.values[:3], []).append(answer.values[3:])
+    for answer in kb.query("person_duty(Person, Class, Action, Object)"):
+        p, c, a, o = answer.values
+        if (person is not None and p != person) or (p, c, a, o) in dated or (c, a, o) not in deadlines:
+            continue
+        proof = prover.prove(answer.predicate, answer.values)
+        citations = list(proof.citations()) if proof else []
+        for n, u, t in deadlines[(c, a, o)]:
+            more = prover.prove("deadline", (c, a, o, n, u, t))
+            merged = tuple(dict.fromkeys(citations + (more.citations() if more else [])))
+            rows.append(Obligation(p, c, a, o, None, None, None, n, u, t, "within", None, "deadline",
+                                   describe(None, n, u, "within"), merged, answer))
+    return rows
+
+
+def _order(row: Obligation) -> tuple:
+    def key(value: Value | None) -> tuple:
+        return (0, (), "") if value is None else (1, sort_key(value), "")
+
+    return (row.person, 0 if row.action == "keep" else 1, row.role, row.object, key(row.subject),
+            key(row.start), row.bound, row.amount, row.unit, row.trigger)
+
+
+_LIMIT = {"at_least": "minimum", "until": "minimum", "at_most": "maximum", "exactly": "exact"}
+
+
+def _with_conflicts(rows: list[Obligation]) -> list[Obligation]:
+    """Mark the retention rows of one person whose periods for the same records may pull apart."""
+    groups: dict[tuple, list[int]] = {}
+    for index, row in enumerate(rows):
+        if row.action == "keep":
+            groups.setdefault((row.person, row.object), []).append(index)
+    marked = list(rows)
+    for members in groups.values():
+        for i in members:
+            found, clashes = [], []
+            for j in members:
+                one, other = rows[i], rows[j]
+                if i == j or not _conflict(one, other):
+                    continue
+                if one.subject is not None and other.subject is not None and one.subject != other.subject:
+                    continue
+                found.append(j)
+                clashes.append(_clash(one, other))
+            if found:
+                marked[i] = replace(rows[i], conflicts=tuple(found), clashes=tuple(clashes))
+    return marked
+
+
+def _conflict(one: Obligation, other: Obligation) -> bool:
+    kinds = {_LIMIT.get(one.bound), _LIMIT.get(other.bound)}
+    if None in kinds:  # as prescribed
+        return False
+    return kinds == {"minimum", "maximum"} or "exact" in kinds
+
+
+def _clash(one: Obligation, other: Obligation) -> bool | None:
+    """Whether the dates of two conflicting periods cannot both be met (None: a date is missing)."""
+    if one.end is None or other.end is None:
+        return None
+    ends = {_LIMIT[one.bound]: one.end, _LIMIT[other.bound]: other.end}
+    if "exact" in ends:
+        return one.end != other.end
+    return ends["minimum"] > ends["maximum"]

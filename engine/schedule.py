@@ -1,0 +1,478 @@
+"""The batch schedule: a CSV of records or events in, dated obligations with citations out.
+
+    citelog schedule INVENTORY.csv --out SCHEDULE.csv [--rejects REJECTS.csv] [--kb KB]
+
+Policy first. pyDatalog does the legal inference, but not once per row: for each kind of
+activity (and certificate) met in the file, the KB is asked once, with a template case (a
+placeholder party and subject doing the activity, and every dated event of the subject on a
+placeholder date), which classes, records, periods, triggers, bounds and citations follow, and
+from which event each period runs. That policy is then applied to every row in plain Python:
+the row's event picks the obligations it starts, and `citelog.dates` computes their end dates.
+So changing a period in the KB changes the schedule, and 100,000 rows cost the same inference
+as one.
+
+Every row either goes to the schedule or to the rejects file with its row number and reason
+(also reported on stderr as `path:ROW: error[code]: message`); nothing is dropped silently. The
+columns, the activities and the codes are documented in docs/SCHEDULE.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dates import meaning_of, period_end
+from .errors import CitelogError, Diagnostic, InputError, Position
+from .knowledge_base import KnowledgeBase
+from .obligations import period_text
+from .proofs import Prover
+from .scenario import PARTY_PARAMS
+from .values import Date
+
+REQUIRED = ("record_id", "party", "activity", "subject", "event", "date")
+OPTIONAL = ("certificate",)
+OUTPUT = ("row", "record_id", "party", "activity", "subject", "class", "action", "what", "event", "start",
+          "period", "bound", "until", "meaning", "citations")
+REJECT_PREFIX = ("row", "code", "reason")
+
+# the template case's party, subject and certificate (quoted in queries: a name starting with `_` is a variable)
+PARTY, SUBJECT, CERTIFICATE = "__party__", "__subject__", "__certificate__"
+TEMPLATE_DATE = Date(datetime.date(2000, 1, 1))
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What a row's `activity` states: given facts about the party ({party}) and the subject ({subject})."""
+
+    name: str
+    facts: tuple[tuple[str, tuple[str, ...]], ...]
+    description: str = ""
+
+    @property
+    def needs_certificate(self) -> bool:
+        return any("{certificate}" in args for _, args in self.facts)
+
+    def instantiate(self, certificate: str) -> dict[str, list[tuple]]:
+        values = {"{party}": PARTY, "{subject}": SUBJECT, "{certificate}": certificate}
+        facts: dict[str, list[tuple]] = {}
+        for predicate, args in self.facts:
+            facts.setdefault(predicate, []).append(tuple(values[a] for a in args))
+        return facts
+
+
+def _a(name: str, description: str, *facts: tuple[str, tuple[str, ...]]) -> Activity:
+    return Activity(name, facts, description)
+
+
+P, S, K = "{party}", "{subject}", "{certificate}"
+
+# Activities whose facts are more than the one input of the same name (the conditions that make
+# the party a member of its class). Any other input predicate whose first parameter is a party and
+# that has two parameters is an activity too, stating just that fact (e.g. imports, files_drawback_claim).
+ACTIVITIES = {
+    a.name: a for a in (
+        _a("completes_and_signs_nafta_certificate",
+           "the party completed and signed a NAFTA Certificate of Origin for the good (subject), for which NAFTA "
+           "preferential treatment is claimed",
+           ("completes_and_signs_nafta_certificate", (P, S)), ("nafta_preference_claimed", (S,))),
+        _a("completes_and_issues_certificate",
+           "the party completed and issued a certificate of origin of the kind in the `certificate` column for the "
+           "good (subject), exported from the United States",
+           ("completes_and_issues_certificate", (P, K, S)), ("exported_from_united_states", (S,))),
+        _a("exports_to_canada",
+           "the party exported the merchandise (subject) to Canada while the United States-Canada Free-Trade "
+           "Agreement was in force and applied",
+           ("exports_to_canada", (P, S)), ("cfta_in_force_at_exportation", (S,))),
+        _a("knowingly_causes_export_to_canada",
+           "the party knowingly caused the merchandise (subject) to be exported to Canada while the Agreement was "
+           "in force and applied",
+           ("knowingly_causes_export_to_canada", (P, S)), ("cfta_in_force_at_exportation", (S,))),
+        _a("files_entry",
+           "the party, whose activities require the filing of a declaration or entry, filed the entry (subject)",
+           ("activities_require_declaration_or_entry", (P,)), ("files_entry", (P, S))),
+        _a("ordered_domestically",
+           "the party ordered the merchandise (subject) from an importer in a domestic transaction, neither "
+           "controlling the terms of importation nor furnishing production assistance (19 U.S.C. 1508(d))",
+           ("causes_importation", (P, S)), ("orders_from_importer_domestically", (P, S))),
+        _a("ordered_domestically_controlling_terms",
+           "as ordered_domestically, but the party controlled the terms and conditions of the importation "
+           "(19 U.S.C. 1508(d)(1))",
+           ("causes_importation", (P, S)), ("orders_from_importer_domestically", (P, S)),
+           ("controls_terms_of_importation", (P, S))),
+        _a("ordered_domestically_furnishing_assistance",
+           "as ordered_domestically, but the party furnished production assistance for the merchandise "
+           "(19 U.S.C. 1508(d)(2))",
+           ("causes_importation", (P, S)), ("orders_from_importer_domestically", (P, S)),
+           ("furnishes_production_assistance", (P, S))),
+    )
+}
+
+
+def activities(kb: KnowledgeBase) -> dict[str, Activity]:
+    """The activities a row may name with this KB: the table above (where the KB declares every
+    input it uses), and every two-place input whose first parameter is a party."""
+    declarations = {d.name: d for d in kb.program.declarations if d.is_input}
+    found = {}
+    for name, decl in sorted(declarations.items()):
+        params = [p.name for p in decl.params]
+        if len(params) == 2 and params[0] in PARTY_PARAMS:
+            found[name] = Activity(name, ((name, (P, S)),), decl.meaning or "")
+    for name, activity in ACTIVITIES.items():
+        if all(predicate in declarations and len(declarations[predicate].params) == len(args)
+               for predicate, args in activity.facts):
+            found[name] = activity
+    return dict(sorted(found.items()))
+
+
+# ---- the policy ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyLine:
+    """One obligation that an activity brings: applied to a row, it gives one line."""
+
+    role: str
+    action: str
+    what: str
+    amount: int
+    unit: str
+    trigger: str
+    bound: str
+    citations: str  # joined with "; ", as written
+
+    @property
+    def period(self) -> str:
+        return period_text(self.amount, self.unit, self.trigger, self.bound)
+
+    @property
+    def meaning(self) -> str:
+        return "deadline" if self.bound == "within" else meaning_of(self.bound)
+
+
+@dataclass
+class Policy:
+    """What the KB says of one activity (and certificate): the obligations each event starts, and
+    those that no event starts (a period the Secretary prescribes)."""
+
+    by_event: dict[str, tuple[PolicyLine, ...]] = field(default_factory=dict)
+    undated: tuple[PolicyLine, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.by_event and not self.undated
+
+
+def infer_policy(kb: KnowledgeBase, activity: Activity, certificate: str = CERTIFICATE) -> Policy:
+    """Ask the KB once, with a template case, what the activity brings (add, query, withdraw)."""
+    facts = activity.instantiate(certificate)
+    for decl in kb.program.declarations:  # every dated event of the subject, on one date
+        dates = [p for p in decl.params if p.type == "date"]
+        if decl.is_input and len(dates) == 1:
+            args = tuple(TEMPLATE_DATE if p.type == "date" else PARTY if p.name in PARTY_PARAMS
+                         else certificate if p.name == "Certificate" else SUBJECT for p in decl.params)
+            facts.setdefault(decl.name, []).append(args)
+    by_event: dict[str, dict[PolicyLine, None]] = {}
+    undated: dict[PolicyLine, None] = {}
+    with kb.scenario(facts):
+        prover = Prover(kb)
+
+        def cite(predicate: str, values: tuple) -> str:
+            proof = prover.prove(predicate, values)
+            return "; ".join(proof.citations()) if proof else ""
+
+        dated = set()
+        if kb.arities.get("keeps") == 10:
+            for answer in kb.query(f'keeps("{PARTY}", C, R, "{SUBJECT}", N, U, T, B, E, D)'):
+                _, c, r, _, n, u, t, b, e, _ = answer.values
+                dated.add((c, r, n, u, t, b))
+                by_event.setdefault(e, {})[PolicyLine(c, "keep", r, n, u, t, b, cite("keeps", answer.values))] = None
+        if kb.arities.get("person_must_keep") == 7:
+            for answer in kb.query(f'person_must_keep("{PARTY}", C, R, N, U, T, B)'):
+                _, c, r, n, u, t, b = answer.values
+                if (c, r, n, u, t, b) not in dated:  # the Secretary's period, or one no dated event starts
+                    undated[PolicyLine(c, "keep", r, n, u, t, b, cite("person_must_keep", answer.values))] = None
+        if kb.arities.get("deadline_from") == 9:
+            for answer in kb.query(f'deadline_from("{PARTY}", C, A, O, "{SUBJECT}", N, U, T, D)'):
+                _, c, a, o, _, n, u, t, _ = answer.values
+                dated.add((c, a, o, n, u, t))
+                line = PolicyLine(c, a, o, n, u, t, "within", cite("deadline_from", answer.values))
+                by_event.setdefault(t, {})[line] = None
+        if kb.arities.get("person_duty") == 4 and kb.arities.get("deadline") == 6:
+            deadlines = {}
+            for answer in kb.query("deadline(C, A, O, N, U, T)"):
+                deadlines.setdefault(answer.values[:3], []).append(answer.values)
+            for answer in kb.query(f'person_duty("{PARTY}", C, A, O)'):
+                for c, a, o, n, u, t in deadlines.get(answer.values[1:], ()):
+                    if (c, a, o, n, u, t) not in dated:  # a deadline that no dated event starts
+                        citations = _merged(cite("person_duty", answer.values), cite("deadline", (c, a, o, n, u, t)))
+                        undated[PolicyLine(c, a, o, n, u, t, "within", citations)] = None
+    return Policy({e: tuple(rules) for e, rules in sorted(by_event.items())}, tuple(undated))
+
+
+def _merged(*citations: str) -> str:
+    return "; ".join(dict.fromkeys(c for text in citations for c in text.split("; ") if c))
+
+
+# ---- reading, applying, writing ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class RowPosition(Position):
+    """A row of a CSV file: shown as `path:ROW` (ROW is the line where the row starts)."""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+class ScheduleError(CitelogError):
+    """The inventory cannot be read at all (no file, not UTF-8, a missing column)."""
+
+    code = "bad-csv"
+
+
+@dataclass(frozen=True)
+class Rejected:
+    row: int
+    code: str
+    reason: str
+    cells: tuple[str, ...]
+
+    def diagnostic(self, path: str) -> Diagnostic:
+        return Diagnostic(RowPosition(path, self.row), self.code, self.reason)
+
+
+@dataclass
+class Result:
+    rows: int = 0  # data rows read
+    scheduled: int = 0  # rows that went to the schedule
+    lines: int = 0  # lines written to the schedule
+    rejected: list[Rejected] = field(default_factory=list)
+    out: Path | None = None
+    rejects: Path | None = None
+
+
+class Scheduler:
+    """Applies the KB's policies to rows; policies are inferred once per activity and certificate."""
+
+    def __init__(self, kb: KnowledgeBase):
+        if kb.given_facts():  # the policies are inferred with facts added and withdrawn
+            raise InputError("the schedule needs a KB without given facts (no scenario)", code="bad-kb")
+        self.kb = kb
+        self.activities = activities(kb)
+        self.policies: dict[tuple[str, str], Policy] = {}
+        self.certificates: set[str] | None = None
+        if kb.arities.get("certificate_issuer_class") == 2:
+            self.certificates = {a.values[0] for a in kb.query("certificate_issuer_class(K, C)")}
+        self._ends: dict[tuple, Date | None] = {}
+        self.seen: dict[str, int] = {}  # record_id -> the row that used it first
+
+    def policy(self, activity: Activity, certificate: str) -> Policy:
+        key = (activity.name, certificate)
+        if key not in self.policies:
+            self.policies[key] = infer_policy(self.kb, activity, certificate or CERTIFICATE)
+        return self.policies[key]
+
+    def lines(self, fields: dict[str, str]) -> list[tuple] | tuple[str, str]:
+        """The output lines of one valid-looking row, or (code, reason) if it is rejected."""
+        activity = self.activities.get(fields["activity"])
+        if activity is None:
+            return "unknown-activity", (f"unknown activity '{fields['activity']}' (activities: "
+                                        f"{', '.join(self.activities) or 'none'})")
+        certificate = fields.get("certificate", "") if activity.needs_certificate else ""
+        if activity.needs_certificate:
+            if not certificate:
+                return "missing-field", (f"activity {activity.name} needs the column 'certificate' "
+                                         "(the kind of certificate)")
+            if self.certificates is not None and certificate not in self.certificates:
+                return "unknown-certificate", (f"unknown certificate '{certificate}' (certificates: "
+                                               f"{', '.join(sorted(self.certificates))})")
+        text = fields["date"]
+        try:
+            if not _DATE.fullmatch(text):
+                raise ValueError
+            start = Date(datetime.date.fromisoformat(text))
+        except ValueError:
+            return "bad-date", f"invalid date '{text}': write an existing day as YYYY-MM-DD"
+        policy = self.policy(activity, certificate)
+        event = fields["event"]
+        base = (fields["record_id"], fields["party"], activity.name, fields["subject"])
+        if policy.empty:
+            return [(*base, "", "", "", event, str(start), f"no obligation follows from {activity.name}", "", "",
+                     "none", "")]
+        rules = policy.by_event.get(event)
+        if rules is None:
+            known = ", ".join(policy.by_event) or "none"
+            return "unknown-event", (f"event '{event}' starts no period for activity {activity.name} "
+                                     f"(events that do: {known})")
+        lines = []
+        for rule in rules:
+            key = (start, rule.amount, rule.unit, rule.bound)
+            if key not in self._ends:
+                try:
+                    deadline = period_end(start, rule.amount, rule.unit, rule.bound)
+                except ValueError as error:
+                    return "bad-date", f"date {text}: {error}"
+                self._ends[key] = deadline.end if deadline else None
+            end = self._ends[key]
+            lines.append((*base, rule.role, rule.action, rule.what, event, str(start), _period(rule), rule.bound,
+                          str(end) if end else "", rule.meaning, rule.citations))
+        for rule in policy.undated:
+            lines.append((*base, rule.role, rule.action, rule.what, "", "", _period(rule), rule.bound, "",
+                          rule.meaning, rule.citations))
+        return lines
+
+
+_PERIODS: dict[PolicyLine, str] = {}
+
+
+def _period(rule: PolicyLine) -> str:
+    text = _PERIODS.get(rule)
+    if text is None:
+        text = _PERIODS[rule] = rule.period
+    return text
+
+
+def schedule(
+    kb: KnowledgeBase,
+    inventory: str | Path,
+    out: str | Path,
+    rejects: str | Path | None = None,
+    *,
+    report: Callable[[str], None] | None = None,
+    progress: bool = False,
+) -> Result:
+    """Write the schedule of an inventory CSV; rejected rows go to `rejects` (default: beside `out`,
+    named *.rejects.csv) and, one line each, to `report`. Raises ScheduleError if the file cannot be
+    read or its header lacks a column."""
+    inventory, out = Path(inventory), Path(out)
+    rejects = Path(rejects) if rejects else out.with_name(f"{out.stem}.rejects.csv")
+    where = str(inventory)
+    result = Result(out=out, rejects=rejects)
+    scheduler = Scheduler(kb)
+    for target in (out, rejects):
+        if target.resolve() == inventory.resolve() or out.resolve() == rejects.resolve():
+            raise ScheduleError(f"{target} would overwrite the inventory or the other output: name three files",
+                                RowPosition(where), code="bad-output")
+    try:
+        source = inventory.open(encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise ScheduleError(f"cannot read the inventory: {error.strerror or error}", RowPosition(where),
+                            code="missing-file") from None
+    with source:
+        reader = csv.reader(source)
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise ScheduleError(f"the file is empty: the first line names the columns ({', '.join(REQUIRED)})",
+                                    RowPosition(where, 1), code="missing-column")
+            header = [h.strip() for h in header]
+            missing = [c for c in REQUIRED if c not in header]
+            if missing:
+                raise ScheduleError(
+                    f"missing column(s) {', '.join(missing)}: the first line must name the columns "
+                    f"{', '.join(REQUIRED)} (and optionally {', '.join(OPTIONAL)})",
+                    RowPosition(where, 1), code="missing-column")
+            doubled = sorted({h for h in header if h and header.count(h) > 1})
+            if doubled:
+                raise ScheduleError(f"column(s) named twice: {', '.join(doubled)}", RowPosition(where, 1),
+                                    code="missing-column")
+            try:
+                sink = out.open("w", encoding="utf-8", newline="")
+                bad = rejects.open("w", encoding="utf-8", newline="")
+            except OSError as error:
+                raise ScheduleError(f"cannot write the file: {error.strerror or error}",
+                                    RowPosition(str(error.filename or out)), code="bad-output") from None
+            with sink, bad:
+                writer, reject_writer = csv.writer(sink), csv.writer(bad)
+                writer.writerow(OUTPUT)
+                reject_writer.writerow(REJECT_PREFIX + tuple(header))
+                console = _stderr_console() if progress else None
+                if report is not None and console is not None:  # print above the live progress bar
+                    report = _above_the_bar(console)
+                for number, cells in _rows(reader, inventory, console):
+                    result.rows += 1
+                    outcome = _check(cells, header, number, scheduler)
+                    if isinstance(outcome, Rejected):
+                        result.rejected.append(outcome)
+                        reject_writer.writerow((outcome.row, outcome.code, outcome.reason, *outcome.cells))
+                        if report:
+                            report(str(outcome.diagnostic(where)))
+                        continue
+                    result.scheduled += 1
+                    result.lines += len(outcome)
+                    writer.writerows((number, *line) for line in outcome)
+        except UnicodeDecodeError as error:
+            raise ScheduleError(f"the file is not valid UTF-8 ({error.reason} at byte {error.start})",
+                                RowPosition(where), code="bad-csv") from None
+        except csv.Error as error:
+            raise ScheduleError(f"not a valid CSV file: {error}", RowPosition(where, reader.line_num),
+                                code="bad-csv") from None
+    return result
+
+
+def _check(cells: list[str], header: list[str], number: int, scheduler: Scheduler):
+    kept = tuple(cells)
+    if len(cells) != len(header):
+        return Rejected(number, "bad-row", f"the row has {len(cells)} value(s) but the header names {len(header)} "
+                                           "column(s)", kept)
+    fields = {name: cell.strip() for name, cell in zip(header, cells)}
+    empty = [c for c in REQUIRED if not fields[c]]
+    if empty:
+        return Rejected(number, "missing-field", f"empty {', '.join(empty)}", kept)
+    seen = scheduler.seen
+    first = seen.get(fields["record_id"])
+    if first is not None:
+        return Rejected(number, "duplicate-id", f"record_id '{fields['record_id']}' already used at row {first}", kept)
+    outcome = scheduler.lines(fields)
+    if isinstance(outcome, tuple):
+        return Rejected(number, outcome[0], outcome[1], kept)
+    seen[fields["record_id"]] = number
+    return outcome
+
+
+def _rows(reader, inventory: Path, console) -> Iterator[tuple[int, list[str]]]:
+    """(line where the row starts, cells) of every non-empty line, with a progress bar on `console`."""
+    if console is None:
+        yield from _numbered(reader)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with inventory.open("rb") as counting:
+        total = max(sum(1 for _ in counting) - 1, 0)
+    columns = (TextColumn("scheduling"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("rows", total=total)
+        done = 0
+        for item in _numbered(reader):
+            yield item
+            done += 1
+            if done % 2000 == 0:
+                bar.update(task, completed=done)
+        bar.update(task, completed=total)
+
+
+def _numbered(reader) -> Iterator[tuple[int, list[str]]]:
+    line = reader.line_num
+    for cells in reader:
+        start, line = line + 1, reader.line_num
+        if cells:  # an empty line is no row; a line of empty cells is a row (and is rejected)
+            yield start, cells
+
+
+def _above_the_bar(console) -> Callable[[str], None]:
+    def report(line: str) -> None:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    return report
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(file=sys.stderr)

@@ -1,0 +1,520 @@
+"""Scenario files: the format and every error; each part of the bundled KB as a dated scenario.
+
+The shipped scenarios (kb/scenarios/*.yaml) are each pinned to their obligations: who, as what,
+keeps or does what, for which subject, from which dated event, until which date, what the date
+means, and the provisions cited. Parts of the law without a shipped file are covered by inline
+scenarios here. The CLI tests check `retention --scenario` (text, JSON, --person, --explain) and
+that every bad scenario gives one `path:line:col: error[code]: message` line and exit status 1.
+"""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from conftest import BUNDLED_KB, locate, run_cli
+
+import citelog
+from citelog.errors import CheckError
+from citelog.explain import Explainer
+from citelog.obligations import obligations
+from citelog.render import schema_path
+from citelog.scenario import load_scenario, parse_scenario
+
+SCENARIOS = BUNDLED_KB / "scenarios"
+USC = "19 U.S.C. 1508"
+CFR = "19 CFR "
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return citelog.load()
+
+
+def usc(*labels: str) -> list[str]:
+    return [f"{USC}{label}" for label in labels]
+
+
+def table(kb, facts: dict) -> list[tuple]:
+    """The obligations of a scenario as (person, class, action, object, subject, event, start, end,
+    meaning, statute and regulation citations)."""
+    with kb.scenario(facts):
+        rows = obligations(kb)
+    return [
+        (r.person, r.role, r.action, r.object, r.subject, r.event, str(r.start) if r.start else None,
+         str(r.end) if r.end else None, r.meaning, [c for c in r.citations if "U.S.C." in c or "CFR" in c])
+        for r in rows
+    ]
+
+
+def rows_of_file(kb, name: str) -> list[tuple]:
+    return table(kb, load_scenario(SCENARIOS / name, kb.program).facts)
+
+
+A_IMPORTER = usc("(a)(1)(A)", "(a)", "(a)(1)")
+A_AGENT = usc("(a)(2)", "(a)(1)(A)", "(a)")
+PRESCRIBED = usc("(c)")
+CAP = usc("(c)(1)")
+
+EXPECTED = {
+    "1508a-importer.yaml": [
+        ("acme", "importer", "keep", "activity_records", None, None, None, None, "prescribed", A_IMPORTER + PRESCRIBED),
+        ("acme", "importer", "keep", "activity_records", "E-100", "entry", "2021-03-15", "2026-03-15", "maximum",
+         A_IMPORTER + CAP),
+        ("acme", "importer", "keep", "activity_records", "E-200", "entry", "2023-08-31", "2028-08-31", "maximum",
+         A_IMPORTER + CAP),
+        ("acme", "importer", "keep", "activity_records", "E-200", "reconciliation", "2024-02-29", "2029-02-28",
+         "maximum", A_IMPORTER + CAP),
+        ("swift", "agent_of_party", "keep", "activity_records", None, None, None, None, "prescribed",
+         A_AGENT + PRESCRIBED),
+        ("swift", "agent_of_party", "keep", "activity_records", "E-100", "entry", "2021-03-15", "2026-03-15",
+         "maximum", A_AGENT + CAP),
+        ("swift", "agent_of_party", "keep", "activity_records", "E-200", "entry", "2023-08-31", "2028-08-31",
+         "maximum", A_AGENT + CAP),
+        ("swift", "agent_of_party", "keep", "activity_records", "E-200", "reconciliation", "2024-02-29", "2029-02-28",
+         "maximum", A_AGENT + CAP),
+    ],
+    "drawback-claim.yaml": [
+        ("acme", "drawback_claimant", "keep", "activity_records", None, None, None, None, "prescribed",
+         A_IMPORTER + PRESCRIBED),
+        ("acme", "drawback_claimant", "keep", "activity_records", "C-7", "entry", "2021-03-15", "2026-03-15",
+         "maximum", A_IMPORTER + CAP),
+        ("acme", "drawback_claimant", "keep", "activity_records", "C-7", "exportation", "2022-01-31", "2027-01-31",
+         "maximum", A_IMPORTER + CAP),
+        ("acme", "drawback_claimant", "keep", "drawback_claim_records", "C-7", "entry", "2021-03-15", "2026-03-15",
+         "maximum", A_IMPORTER + CAP),
+        ("acme", "drawback_claimant", "keep", "drawback_claim_records", "C-7", "exportation", "2022-01-31",
+         "2027-01-31", "maximum", A_IMPORTER + CAP),
+        ("acme", "drawback_claimant", "keep", "drawback_claim_records", "C-7", "liquidation", "2024-05-01",
+         "2027-05-01", "minimum", A_IMPORTER + usc("(c)(3)")),
+    ],
+    "domestic-order.yaml": [  # M-2: ordered domestically without (d)(1) or (d)(2): no row
+        ("buyer", "knowing_causer", "keep", "activity_records", None, None, None, None, "prescribed",
+         usc("(a)(1)(B)", "(d)", "(a)", "(a)(1)", "(c)")),
+        ("buyer", "knowing_causer", "keep", "activity_records", "M-1", "entry", "2022-06-01", "2027-06-01", "maximum",
+         usc("(a)(1)(B)", "(d)", "(a)", "(a)(1)", "(c)(1)")),
+    ],
+    "nafta-certificate.yaml": [
+        ("maple", "nafta_certificate_signer", "keep", "associated_records", None, None, None, None, "prescribed",
+         usc("(b)(2)(A)", "(c)")),
+        ("maple", "nafta_certificate_signer", "keep", "associated_records", "G-1", "signature", "2024-02-29",
+         "2029-02-28", "minimum", usc("(b)(2)(A)", "(c)(2)")),
+        ("maple", "nafta_certificate_signer", "keep", "nafta_origin_records", None, None, None, None, "prescribed",
+         usc("(b)(2)(A)", "(c)")),
+        ("maple", "nafta_certificate_signer", "keep", "nafta_origin_records", "G-1", "signature", "2024-02-29",
+         "2029-02-28", "minimum", usc("(b)(2)(A)", "(c)(2)")),
+        ("maple", "waiver_refund_or_credit_claimant", "disclose", "whether_nafta_certificate_prepared", "A-9",
+         "making_of_claim", "2024-01-31", "2024-03-01", "deadline",
+         usc("(b)(2)(B)(i)", "(b)(2)(B)(i)(II)", "(b)(2)(B)(ii)")),
+    ],
+    "canadian-export.yaml": [
+        ("lakes", "canadian_agreement_exporter", "keep", "canadian_export_records", None, None, None, None,
+         "prescribed", usc("(b)(3)", "(c)")),
+        ("lakes", "canadian_agreement_exporter", "keep", "canadian_export_records", "L-1", "exportation",
+         "1993-06-30", "1998-06-30", "maximum", usc("(b)(3)", "(c)(1)")),
+    ],
+    "chile-fta-certificate.yaml": [
+        ("andes", "chile_certificate_issuer", "keep", "chile_origin_records", "G-7", "issuance", "2023-11-30",
+         "2028-11-30", "minimum", usc("(f)(2)", "(f)(3)")),
+    ],
+    "panama-tpa-certificate.yaml": [
+        ("canal", "panama_certification_issuer", "keep", "panama_origin_records", "G-8", "issuance", "2024-02-29",
+         "2029-02-28", "minimum", usc("(k)(2)", "(k)(3)")),
+    ],
+    "conference.yaml": [
+        ("director", "director", "provide_for", "audit_conference", "REQ-1", "receipt_of_request", "2024-12-20",
+         "2025-01-04", "deadline", [CFR + "163.11(b)", CFR + "163.11(c)"]),
+    ],
+    "conference-investigation.yaml": [
+        ("director", "director", "provide_for", "audit_conference", "REQ-2", None, None, None, "lifted",
+         [CFR + "163.11(c)", CFR + "163.11(b)"]),
+    ],
+    "program-participant.yaml": [
+        ("delta", "importer", "keep", "activity_records", None, None, None, None, "prescribed", A_IMPORTER + PRESCRIBED),
+        ("delta", "importer", "keep", "activity_records", "E-900", "entry", "2023-04-03", "2028-04-03", "maximum",
+         A_IMPORTER + CAP),
+        ("delta", "notified_recordkeeper", "notify", "steps_taken_to_prevent_recurrence", "NOV-1", "receipt_of_notice",
+         "2024-09-16", None, "deadline", [CFR + "163.12(d)(3)"]),
+    ],
+}
+
+
+# ---- the shipped scenarios -------------------------------------------------------------------------
+
+
+def test_every_shipped_scenario_is_pinned():
+    assert sorted(p.name for p in SCENARIOS.glob("*.yaml")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_shipped_scenario_obligations(kb, name):
+    assert rows_of_file(kb, name) == EXPECTED[name]
+
+
+def test_shipped_scenarios_declare_parties_with_roles_that_follow(kb):
+    for path in sorted(SCENARIOS.glob("*.yaml")):
+        scenario = load_scenario(path, kb.program)
+        with kb.scenario(scenario.facts):
+            for party in scenario.parties.values():
+                derived = {a.values[1] for a in kb.query(f'is_a("{party.id}", C)')}
+                assert set(party.roles) <= derived, (path.name, party)
+
+
+def test_drawback_periods_conflict_and_the_dates_clash(kb):
+    scenario = load_scenario(SCENARIOS / "drawback-claim.yaml", kb.program)
+    with kb.scenario(scenario.facts):
+        rows = obligations(kb)
+    floor = next(r for r in rows if r.bound == "until")
+    assert floor.arithmetic == ("liquidation 2024-05-01 + 3 years (3rd anniversary) = 2027-05-01: keep at least "
+                                "until 2027-05-01 (a minimum)")
+    caps = [i for i, r in enumerate(rows) if r.object == "drawback_claim_records" and r.bound == "at_most"]
+    assert floor.conflicts == tuple(caps) and floor.clashes == (True, True)
+    for i in caps:
+        assert rows[i].conflicts == (rows.index(floor),)
+    # activity_records have no floor: the two caps do not conflict with each other
+    assert all(not r.conflicts for r in rows if r.object == "activity_records")
+
+
+def test_a_cap_that_the_floor_ends_before_conflicts_without_clashing(kb):
+    facts = {"files_drawback_claim": [("acme", "C-1")], "claim_covers": [("C-1", "E-1")],
+             "entry_date": [("E-1", citelog.Date.parse("2024-01-10"))],
+             "claim_liquidated": [("C-1", citelog.Date.parse("2024-02-01"))]}
+    with kb.scenario(facts):
+        rows = obligations(kb)
+    floor = next(r for r in rows if r.bound == "until")
+    assert str(floor.end) == "2027-02-01" and floor.clashes == (False,)  # cap ends 2029-01-10
+
+
+# ---- the other parts of the law, inline ----------------------------------------------------------------
+
+D = citelog.Date.parse
+
+
+@pytest.mark.parametrize(
+    "letter, certificate, role, records",
+    [
+        ("g", "cafta_dr_certification_of_origin", "cafta_dr_certification_issuer", "cafta_dr_origin_records"),
+        ("h", "ptpa_certification_of_origin", "peru_certification_issuer", "peru_origin_records"),
+        ("i", "kfta_certification_of_origin", "korea_certification_issuer", "korea_origin_records"),
+        ("j", "ctpa_certification_of_origin", "colombia_certification_issuer", "colombia_origin_records"),
+    ],
+)
+def test_fta_certificates_g_to_j(kb, letter, certificate, role, records):
+    facts = {
+        "completes_and_issues_certificate": [("exp", certificate, "G"), ("exp", "chile_fta_certificate_of_origin", "H")],
+        "exported_from_united_states": [("G",)],  # H is not exported: no Chile obligation
+        "certificate_issued": [("exp", certificate, "G", D("2020-02-29")),
+                               ("exp", "kfta_certification_of_origin" if letter != "i" else "ptpa_certification_of_origin",
+                                "G", D("2021-01-01"))],  # another kind of certificate for G: not this class's event
+    }
+    assert table(kb, facts) == [
+        ("exp", role, "keep", records, "G", "issuance", "2020-02-29", "2025-02-28", "minimum",
+         usc(f"({letter})(2)", f"({letter})(3)")),
+    ]
+
+
+def test_transporter_under_bond_and_knowing_causer_under_bond(kb):
+    facts = {
+        "transports_or_stores_under_bond": [("haul", "B-1")],
+        "causes_bonded_transport_or_storage": [("cause", "B-1")],
+        "orders_from_importer_domestically": [("cause", "B-1")],  # 1508(d) limits importation only
+        "exported_on": [("B-1", D("2022-12-31"))],
+    }
+    dated = [r for r in table(kb, facts) if r[4] is not None]
+    assert dated == [
+        ("cause", "knowing_causer", "keep", "activity_records", "B-1", "exportation", "2022-12-31", "2027-12-31",
+         "maximum", usc("(a)(1)(B)", "(a)", "(a)(1)", "(c)(1)")),
+        ("haul", "transporter_or_storer_under_bond", "keep", "activity_records", "B-1", "exportation", "2022-12-31",
+         "2027-12-31", "maximum", usc("(a)(1)(A)", "(a)", "(a)(1)", "(c)(1)")),
+    ]
+
+
+def test_declarant_files_an_entry(kb):
+    facts = {"activities_require_declaration_or_entry": [("dec",)], "files_entry": [("dec", "E-5"), ("other", "E-6")],
+             "entry_date": [("E-5", D("2023-03-31")), ("E-6", D("2023-04-01"))]}
+    assert [r for r in table(kb, facts) if r[4] is not None] == [
+        ("dec", "declarant", "keep", "activity_records", "E-5", "entry", "2023-03-31", "2028-03-31", "maximum",
+         usc("(a)(3)", "(a)", "(c)(1)")),
+    ]
+
+
+def test_later_certificate_occurrence_deadline(kb):
+    facts = {"claims_refund_waiver_or_reduction": [("ann", "art1")],
+             "prepares_nafta_certificate_after_period": [("ann", "art1")],
+             "later_certificate_occurrence_on": [("ann", "art1", D("2024-12-15"))]}
+    rows = [r for r in table(kb, facts) if r[1] == "claimant_with_later_certificate"]
+    assert rows == [
+        ("ann", "claimant_with_later_certificate", "disclose", "later_certificate_occurrence", "art1", "occurrence",
+         "2024-12-15", "2025-01-14", "deadline",
+         usc("(b)(2)(B)(ii)", "(b)(2)(B)(ii)(I)", "(b)(2)(B)(i)(III)")),
+    ]
+
+
+def test_duties_with_a_deadline_but_no_date_are_listed_undated(kb):
+    rows = table(kb, {"claims_bond_credit": [("ann", "art1")], "receives_notice_of_violation": [("ann", "n1")]})
+    assert [(r[1], r[2], r[4], r[6], r[7], r[8]) for r in rows] == [
+        ("notified_recordkeeper", "notify", None, None, None, "deadline"),
+        ("waiver_refund_or_credit_claimant", "disclose", None, None, None, "deadline"),
+    ]
+    with kb.scenario({"claims_bond_credit": [("ann", "art1")]}):
+        (row,) = obligations(kb)
+    assert row.arithmetic == "no date: the scenario gives no date for the event that starts this period"
+    assert row.until == "no date given"
+
+
+def test_a_period_without_its_event_date_stays_as_an_undated_row(kb):
+    rows = table(kb, {"files_drawback_claim": [("acme", "C-9")], "claim_liquidated": [("C-9", D("2023-09-30"))]})
+    assert [(r[3], r[5], r[7], r[8]) for r in rows] == [
+        ("activity_records", None, None, "prescribed"),
+        ("activity_records", None, None, "maximum"),  # no date of entry, reconciliation or exportation
+        ("drawback_claim_records", None, None, "maximum"),
+        ("drawback_claim_records", "liquidation", "2026-09-30", "minimum"),
+    ]
+
+
+def test_obligations_of_one_person(kb):
+    scenario = load_scenario(SCENARIOS / "1508a-importer.yaml", kb.program)
+    with kb.scenario(scenario.facts):
+        assert {r.person for r in obligations(kb, "swift")} == {"swift"}
+        assert len(obligations(kb, "swift")) == 4
+        assert obligations(kb, "nobody") == []
+
+
+def test_explanation_shows_the_date_arithmetic(kb):
+    scenario = load_scenario(SCENARIOS / "drawback-claim.yaml", kb.program)
+    with kb.scenario(scenario.facts):
+        rows = obligations(kb)
+        explanation = Explainer(kb).explain_answers("drawback", [r.source for r in rows])
+        text, md, html, js = (explanation.to_text(), explanation.to_markdown(), explanation.to_html(),
+                              explanation.to_json())
+    line = ("date arithmetic: liquidation 2024-05-01 + 3 years (3rd anniversary) = 2027-05-01: keep at least until "
+            "2027-05-01 (a minimum)")
+    assert line in text and line in md
+    assert "date arithmetic: <code>liquidation 2024-05-01 + 3 years (3rd anniversary) = 2027-05-01" in html
+    payload = json.loads(js)
+    jsonschema.Draft202012Validator(json.loads(schema_path().read_text(encoding="utf-8"))).validate(payload)
+    tops = [a["proof"].get("arithmetic") for a in payload["answers"]]
+    assert tops[0] is None  # the period the Secretary prescribes has no date
+    assert tops[-1] == line.removeprefix("date arithmetic: ")
+
+
+# ---- the format -------------------------------------------------------------------------------------
+
+
+def parse(kb, text: str):
+    return parse_scenario(text, kb.program, "case.yaml")
+
+
+def test_rows_as_lists_or_mappings_and_typed_values(kb):
+    scenario = parse(kb, """\
+scenario: typed
+facts:
+  conference_request_received:
+    - [r1, "2024", 2024-03-01]
+    - {Request: r2, Issue: i2, Received: 2024-03-02}
+""")
+    assert scenario.title == "typed" and scenario.parties == {}
+    assert scenario.facts["conference_request_received"] == [
+        ("r1", "2024", D("2024-03-01")), ("r2", "i2", D("2024-03-02"))]
+
+
+def test_parties_short_and_long_forms(kb):
+    scenario = parse(kb, """\
+parties:
+  acme: Acme Imports Inc.
+  swift: {name: Swift Brokers, roles: [agent_of_party]}
+  solo: {}
+facts:
+  imports: [[acme, e1]]
+  agent_of: [[swift, acme]]
+""")
+    assert [(p.id, p.name, p.roles) for p in scenario.parties.values()] == [
+        ("acme", "Acme Imports Inc.", ()), ("swift", "Swift Brokers", ("agent_of_party",)), ("solo", "solo", ())]
+    assert scenario.party_name("acme") == "Acme Imports Inc." and scenario.party_name("zed") == "zed"
+    assert scenario.parties["swift"].position.line == 3
+
+
+def test_a_json_scenario(kb, tmp_path):
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps({"scenario": "json", "parties": {"acme": "Acme"},
+                                "facts": {"imports": [["acme", "e1"]], "entry_date": [["e1", "2022-05-05"]]}}),
+                    encoding="utf-8")
+    scenario = load_scenario(path, kb.program)
+    assert scenario.facts == {"imports": [("acme", "e1")], "entry_date": [("e1", D("2022-05-05"))]}
+
+
+# ---- every error, with its place ------------------------------------------------------------------------------
+
+# (name, text, [(where, code, message)]): `where` is the text at the reported place (its first
+# occurrence, or (text, n) for the n-th), so the expected line and column come from the text itself.
+ERRORS = [
+    ("not YAML", "facts: [unclosed\n", [(("", 0), "bad-scenario", "not valid YAML or JSON")]),
+    ("not a mapping", "- a\n- b\n", [("- a", "bad-scenario", "a scenario is a mapping")]),
+    ("unknown key", "scenario: x\nfact:\n  imports: [[a, e]]\n",
+     [("scenario", "bad-scenario", "missing 'facts'"), ("fact:", "bad-scenario", "unknown key 'fact'")]),
+    ("missing facts", "scenario: x\n", [("scenario", "bad-scenario", "missing 'facts'")]),
+    ("key twice", "facts:\n  imports: [[a, e]]\nfacts:\n  imports: [[b, e]]\n",
+     [(("facts", 2), "duplicate-id", "'facts' is given twice (first at line 1)")]),
+    ("facts not a mapping", "facts: [imports]\n", [("[imports]", "bad-scenario", "'facts' maps each input predicate")]),
+    ("unknown input", "facts:\n  importz: [[a, e]]\n",
+     [("importz", "unknown-input", "'importz' is not an input of this KB")]),
+    ("predicate twice", "facts:\n  imports: [[a, e]]\n  imports: [[b, e]]\n",
+     [(("imports", 2), "duplicate-id", "'imports' is listed twice")]),
+    ("rows not a list", "facts:\n  imports: a\n",
+     [("a\n", "bad-scenario", "the facts of 'imports' are a list of rows")]),
+    ("wrong arity", "facts:\n  imports:\n    - [a, e, x]\n",
+     [("[a, e, x]", "arity-mismatch", "imports takes 2 value(s) (Party, Entry), not 3")]),
+    ("missing field", "facts:\n  entry_date:\n    - {Subject: e1}\n",
+     [("{Subject", "missing-field", "entry_date row: missing field(s) Date (fields: Subject, Date)")]),
+    ("unknown field", "facts:\n  entry_date:\n    - {Subject: e1, Date: 2024-01-01, When: x}\n",
+     [("{Subject", "missing-field", "entry_date row: unknown field(s) When")]),
+    ("row neither", "facts:\n  imports:\n    - a\n", [("a\n", "bad-scenario", "a row of imports is a list")]),
+    ("bad date", "facts:\n  entry_date:\n    - [e1, 2023-02-30]\n",
+     [("2023-02-30", "bad-value", "invalid date 2023-02-30: no such day in the calendar")]),
+    ("not a date", "facts:\n  entry_date:\n    - [e1, soon]\n",
+     [("soon", "bad-value", "entry_date.Date must be a date, not the string 'soon'")]),
+    ("integer for a date", "facts:\n  claim_liquidated:\n    - [c1, 2024]\n",
+     [("2024", "bad-value", "claim_liquidated.Date must be a date, not the integer '2024'")]),
+    ("empty value", "facts:\n  imports:\n    - [a, '']\n",
+     [("''", "bad-scenario", "imports.Entry must be a single value")]),
+    ("parties not a mapping", "parties: [acme]\nfacts:\n  imports: [[acme, e]]\n",
+     [("[acme]", "bad-scenario", "'parties' maps each party id")]),
+    ("party twice", "parties:\n  acme: A\n  acme: B\nfacts:\n  imports: [[acme, e]]\n",
+     [(("acme", 2), "duplicate-id", "party 'acme' is declared twice (first at line 2)")]),
+    ("undeclared party", "parties:\n  acme: A\nfacts:\n  imports: [[acme, e1], [acne, e2]]\n  agent_of: [[bob, acme]]\n",
+     [("acne", "unknown-party", "imports.Party: 'acne' is not a declared party (parties: acme)"),
+      ("bob", "unknown-party", "agent_of.Agent: 'bob' is not a declared party")]),
+    ("unknown role", "parties:\n  acme: {name: A, roles: [importer, smuggler]}\nfacts:\n  imports: [[acme, e]]\n",
+     [("smuggler", "unknown-role", "unknown role 'smuggler' of party 'acme'")]),
+    ("unknown party field", "parties:\n  acme: {name: A, role: importer}\nfacts:\n  imports: [[acme, e]]\n",
+     [("role:", "bad-scenario", "unknown field 'role' of party 'acme' (fields: name, roles)")]),
+    ("party not a name", "parties:\n  acme: [A]\nfacts:\n  imports: [[acme, e]]\n",
+     [("[A]", "bad-scenario", "party 'acme' maps to its name")]),
+]
+
+
+def _place(text: str, where) -> tuple[int, int]:
+    needle, occurrence = where if isinstance(where, tuple) else (where, 1)
+    if not needle:  # the end of the text
+        return text.count("\n") + 1, 1
+    return locate(text, needle, occurrence)
+
+
+@pytest.mark.parametrize("text, expected", [(t, e) for _, t, e in ERRORS], ids=[n for n, _, _ in ERRORS])
+def test_scenario_errors(kb, text, expected):
+    with pytest.raises(CheckError) as raised:
+        parse(kb, text)
+    found = sorted((d.position.line, d.position.column, d.code, d.message) for d in raised.value.diagnostics)
+    assert [f[:3] for f in found] == [(*_place(text, where), code) for where, code, _ in expected], found
+    for (_, _, _, message), (_, _, want) in zip(found, expected):
+        assert want in message, (message, want)
+
+
+def test_every_problem_of_a_file_is_reported_at_once(kb):
+    with pytest.raises(CheckError) as raised:
+        parse(kb, "facts:\n  importz: [[a]]\n  entry_date: [[e1, 2023-02-30], [e2]]\n")
+    assert [d.code for d in raised.value.diagnostics] == ["unknown-input", "bad-value", "arity-mismatch"]
+
+
+def test_unreadable_file(kb, tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("scenario: caf\xe9\n".encode("latin-1"))
+    with pytest.raises(CheckError) as raised:
+        load_scenario(path, kb.program)
+    assert [(d.code, d.message) for d in raised.value.diagnostics] == [("bad-scenario", "file is not valid UTF-8")]
+
+
+# ---- the CLI -------------------------------------------------------------------------------------------
+
+
+def test_cli_retention_with_a_scenario_text():
+    result = run_cli("retention", "--scenario", str(SCENARIOS / "drawback-claim.yaml"))
+    assert (result.returncode, result.stderr) == (0, b"")
+    text = result.stdout.decode()
+    assert text.startswith("Scenario: Acme's drawback claim C-7, liquidated on 1 May 2024\n")
+    assert "│ 2027-05-01 " in text and "│ 2026-03-15 " in text and "(minimum)" in text and "(maximum)" in text
+    assert "Acme Imports Inc." in text and "(acme)" in text
+    assert "* row 4 conflicts with row 6 (the same records under periods that may not both be met): the dates " \
+           "clash: both cannot be met" in text
+    assert "* row 6 conflicts with row 4" not in text  # each pair once
+    assert text.endswith("6 row(s)\n")
+
+
+def test_cli_retention_with_a_scenario_json():
+    result = run_cli("retention", "--scenario", str(SCENARIOS / "nafta-certificate.yaml"), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["scenario"] == "Maple Exports signs a NAFTA certificate and claims a bond credit"
+    assert payload["parties"] == [{"id": "maple", "name": "Maple Exports LLC",
+                                   "roles": ["nafta_certificate_signer", "waiver_refund_or_credit_claimant"]}]
+    assert payload["role_notes"] == []
+    row = payload["rows"][1]
+    assert row == {
+        "person": "maple", "class": "nafta_certificate_signer", "action": "keep", "object": "associated_records",
+        "subject": "G-1", "event": "signature", "start": "2024-02-29", "period": "at least 5 years from signature",
+        "amount": 5, "unit": "years", "trigger": "signature", "bound": "at_least", "end": "2029-02-28",
+        "meaning": "minimum",
+        "arithmetic": "signature 2024-02-29 + 5 years, no 29 February that year: 28 February = 2029-02-28: keep at "
+                      "least until 2029-02-28 (a minimum)",
+        "citations": ["19 U.S.C. 1508(b)(2)(A)", "19 U.S.C. 1508(c)(2)", "records_and_events", "duties_of_persons",
+                      "retention_of_duties"],
+        "conflicts_with": [],
+    }
+
+
+def test_cli_retention_person_filter_and_role_notes(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("parties:\n  acme: {name: Acme, roles: [importer, drawback_claimant]}\n  bob: Bob\n"
+                        "facts:\n  imports: [[acme, e1], [bob, e2]]\n", encoding="utf-8")
+    result = run_cli("retention", "--scenario", str(scenario), "--person", "acme", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert {row["person"] for row in payload["rows"]} == {"acme"}
+    assert payload["role_notes"] == [
+        "note: acme is declared as drawback_claimant, which does not follow from the facts (citelog why-not "
+        "'is_a(\"acme\", drawback_claimant)' --scenario ... says why)"]
+    unknown = run_cli("retention", "--scenario", str(scenario), "--person", "carol")
+    assert unknown.returncode == 1 and unknown.stdout == b""
+    assert unknown.stderr.decode() == f"{scenario}: error[unknown-party]: no party 'carol' in the scenario (acme, bob)\n"
+    alone = run_cli("retention", "--person", "acme")
+    assert alone.returncode == 2 and b"--person needs --scenario" in alone.stderr and b"Traceback" not in alone.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html", "json"])
+def test_cli_retention_explain_with_a_scenario(fmt):
+    result = run_cli("retention", "--explain", "--format", fmt, "--scenario", str(SCENARIOS / "conference.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert "receipt of request 2024-12-20 + 15 calendar days = 2025-01-04: act no later than 2025-01-04" in \
+        result.stdout.decode()
+
+
+def test_cli_explain_and_why_not_with_a_scenario():
+    scenario = str(SCENARIOS / "domestic-order.yaml")
+    explained = run_cli("explain", "keeps(buyer, C, R, S, N, U, T, B, E, D)", "--scenario", scenario)
+    assert explained.returncode == 0, explained.stderr
+    assert "date arithmetic: entry 2022-06-01 + 5 years = 2027-06-01" in explained.stdout.decode()
+    why = run_cli("why-not", "acts_for(buyer, knowing_causer, \"M-2\")", "--scenario", scenario)
+    assert why.returncode == 0, why.stderr
+    assert "[19 U.S.C. 1508(d) (statute)]" in why.stdout.decode() and "defeated" in why.stdout.decode()
+    query = run_cli("query", "dated_obligations", "--scenario", scenario, "--format", "json")
+    assert [a["bindings"]["Subject"] for a in json.loads(query.stdout)["answers"]] == ["M-1"]
+
+
+@pytest.mark.parametrize("command", [["retention"], ["retention", "--explain"], ["query", "dated_obligations"],
+                                     ["explain", "dated_obligations"], ["why-not", "is_a(acme, importer)"]])
+def test_cli_bad_scenario_is_one_line_and_exit_1(tmp_path, command):
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text("parties:\n  acme: A\nfacts:\n  imports: [[acme, e1]]\n  entry_date: [[e1, 2023-02-30]]\n"
+                        "  agent_of: [[bob, acme]]\n", encoding="utf-8")
+    result = run_cli(*command, "--scenario", str(scenario))
+    assert result.returncode == 1 and result.stdout == b""
+    assert result.stderr.decode() == (
+        f"{scenario}:5:21: error[bad-value]: invalid date 2023-02-30: no such day in the calendar\n"
+        f"{scenario}:6:15: error[unknown-party]: agent_of.Agent: 'bob' is not a declared party (parties: acme)\n")
+
+
+def test_cli_missing_scenario_file(tmp_path):
+    result = run_cli("retention", "--scenario", str(tmp_path / "none.yaml"))
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    assert result.stderr.decode() == f"{tmp_path / 'none.yaml'}: error[bad-scenario]: No such file or directory\n"
