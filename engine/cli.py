@@ -57,6 +57,8 @@ def _guarded(command):
             _fail(error)
         except (KeyboardInterrupt, BrokenPipeError):
             sys.exit(130)
+        except click.ClickException:  # a usage error: click prints it and exits 2
+            raise
         except Exception as error:  # a bug in citelog: say so plainly, without a traceback
             click.echo(f"citelog: internal error: {type(error).__name__}: {error}", err=True)
             sys.exit(70)
@@ -245,12 +247,21 @@ def why_not(atom: str, kb_path, scenario_path, fmt: str) -> None:
 @click.option("--format", "fmt", type=EXPLAIN_FORMATS, default="text", show_default=True)
 @click.option("--explain", "explained", is_flag=True, help="explain every row (proofs with citations)")
 @click.option("--out", type=click.Path(), help="with --explain: write to this file")
+@click.option("--person", help="with --scenario: only this party's obligations")
 @_guarded
-def retention(kb_path: str | None, scenario_path, fmt: str, explained: bool, out: str | None) -> None:
-    """Who must keep what, for how long: the headline question over the whole KB."""
+def retention(kb_path: str | None, scenario_path, fmt: str, explained: bool, out: str | None,
+              person: str | None) -> None:
+    """Who must keep what, for how long: the headline question over the whole KB.
+
+    With --scenario, the obligations of the scenario's parties instead, with concrete dates."""
     from .explain import Explainer
     from .retention import HEADLINE, retention_rows
 
+    if scenario_path:
+        _scenario_retention(kb_path, scenario_path, fmt, explained, out, person)
+        return
+    if person:
+        raise click.UsageError("--person needs --scenario")
     kb = _load(kb_path, scenario_path)
     if explained:
         _emit(_render(Explainer(kb).explain(HEADLINE), fmt), out)
@@ -309,3 +320,269 @@ def coverage(kb_path: str | None, fmt: str, strict: bool) -> None:
                 console.print(f"  {span.kind:9} {where:>13}  {text}{note}", highlight=False, soft_wrap=True)
     if strict and any(source.uncovered for source in report):
         sys.exit(1)
+
+
+# ---- scenarios and the batch schedule (docs/SCENARIOS.md, docs/SCHEDULE.md) -------------------------
+
+
+def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, out: str | None,
+                        person: str | None) -> None:
+    """`retention --scenario FILE`: the parties' obligations with concrete dates and citations."""
+    from . import load
+    from .explain import Explainer
+    from .obligations import obligations
+    from .scenario import load_scenario
+
+    kb = load(_kb_path(kb_path))
+    scenario = load_scenario(scenario_path, kb.program)
+    kb.add_facts(scenario.facts)
+    if person is not None and person not in _scenario_names(scenario):
+        known = ", ".join(sorted(scenario.parties)) or "the parties named in the facts"
+        raise QueryError(f"no party '{person}' in the scenario ({known})", Position(scenario.path),
+                         code="unknown-party")
+    rows = obligations(kb, person)
+    title = scenario.title or Path(scenario_path).name
+    if explained:
+        heading = f"obligations in the scenario: {title}" + (f" (party {person})" if person else "")
+        _emit(_render(Explainer(kb).explain_answers(heading, [row.source for row in rows]), fmt), out)
+        return
+    if fmt not in ("text", "json"):
+        raise click.UsageError("--format md and html need --explain")
+    roles = _role_notes(kb, scenario, person)
+    if fmt == "json":
+        payload = {
+            "question": "who must keep what, for how long",
+            "scenario": title,
+            "parties": [{"id": p.id, "name": p.name, "roles": list(p.roles)} for p in scenario.parties.values()],
+            "rows": [row.to_json(rows) for row in rows],
+            "role_notes": roles,
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    console = _console()
+    console.print(f"Scenario: {title}", highlight=False)
+    table = _table("", "who", "as", "what", "for", "period", "from", "until", "citations")
+    for number, row in enumerate(rows, start=1):
+        what = row.object if row.action == "keep" else f"{row.action} {row.object}"
+        started = f"{row.event.replace('_', ' ')} {row.start}" if row.start is not None and row.event else ""
+        table.add_row(f"{number}" + ("*" if row.conflicts else ""), _party(scenario, row.person),
+                      row.role.replace("_", " "), what.replace("_", " "), row.subject or "", row.period, started,
+                      row.until, "; ".join(row.citations))
+    console.print(table)
+    for number, row in enumerate(rows, start=1):
+        for other, clash in zip(row.conflicts, row.clashes):
+            if other + 1 < number:  # each pair once
+                continue
+            verdict = {True: "the dates clash: both cannot be met",
+                       False: "with these dates both can be met",
+                       None: "no date to compare"}[clash]
+            console.print(f"* row {number} conflicts with row {other + 1} (the same records under periods that "
+                          f"may not both be met): {verdict}", highlight=False)
+    for note in roles:
+        console.print(note, highlight=False)
+    console.print(f"{len(rows)} row(s)", highlight=False)
+
+
+def _party(scenario, ident: str) -> str:
+    name = scenario.party_name(ident)
+    return ident if name == ident else f"{name} ({ident})"
+
+
+def _scenario_names(scenario) -> set[str]:
+    names = set(scenario.parties)
+    for rows in scenario.facts.values():
+        names |= {value for row in rows for value in row if isinstance(value, str)}
+    return names | {"director"}
+
+
+def _role_notes(kb, scenario, person: str | None) -> list[str]:
+    """Roles a scenario declares that do not follow from its facts (the KB decides classes)."""
+    notes = []
+    for party in scenario.parties.values():
+        if person is not None and party.id != person:
+            continue
+        derived = {a.values[1] for a in kb.query(f'is_a("{party.id}", C)')}
+        for role in party.roles:
+            if role not in derived:
+                notes.append(f"note: {party.id} is declared as {role}, which does not follow from the facts "
+                             f"(citelog why-not 'is_a(\"{party.id}\", {role})' --scenario ... says why)")
+    return notes
+
+
+@main.command()
+@click.argument("inventory", type=click.Path())
+@click.option("--out", "out", required=True, type=click.Path(), help="the schedule to write (CSV)")
+@click.option("--rejects", type=click.Path(), help="where rejected rows go (default: OUT's name + .rejects.csv)")
+@KB_OPTION
+@_guarded
+def schedule(inventory: str, out: str, rejects: str | None, kb_path: str | None) -> None:
+    """Write the retention schedule of INVENTORY.csv (columns: record_id, party, activity, subject,
+    event, date [, certificate]): who must keep which records until when, with citations.
+
+    Rejected rows go to the rejects file and to stderr with their row number; the exit status is 1
+    if any row was rejected (or the file cannot be read), 0 otherwise."""
+    from . import load
+    from .schedule import schedule as run
+
+    kb = load(_kb_path(kb_path))
+    result = run(kb, inventory, out, rejects, report=lambda line: click.echo(line, err=True),
+                 progress=sys.stderr.isatty())
+    click.echo(f"{result.rows} row(s): {result.scheduled} scheduled ({result.lines} line(s) in {result.out}), "
+               f"{len(result.rejected)} rejected ({result.rejects})", err=True)
+    if result.rejected:
+        sys.exit(1)
+
+
+# ---- regression: test, snapshot, diff (docs/REGRESSION.md) ------------------------------------------
+
+
+def _regression_cases(kb, root: Path, strict: bool):
+    """The regression cases of a KB folder (ROOT/tests), parsed against a loaded KB.
+
+    strict: a case file that does not load is an error; otherwise it is skipped with a warning.
+    """
+    from .cases import case_files, load_case_file
+    from .errors import CheckError
+
+    folder = (root if root.is_dir() else root.parent) / "tests"
+    found = []
+    for path in case_files([folder]) if folder.is_dir() else []:
+        try:
+            found += load_case_file(path, kb)
+        except CheckError as error:
+            if strict:
+                raise
+            click.echo(f"warning: the cases of {path} are left out of the snapshot:", err=True)
+            for diagnostic in error.diagnostics:
+                click.echo(f"  {diagnostic}", err=True)
+    return found
+
+
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-k", "pattern", metavar="PATTERN", help="run only the cases whose FILE::NAME contains PATTERN "
+              "(case-insensitive)")
+@click.option("--kb", "kb_path", type=click.Path(), help="the KB every case file tests (default: the KB folder "
+              "above each file's tests/ folder)")
+@click.option("--coverage", "show_coverage", is_flag=True, help="also list the provisions with rules that no case "
+              "exercises (exit 1 if there is one)")
+@click.option("-v", "--verbose", is_flag=True, help="list every case with its verdict")
+@_guarded
+def test_cases(paths, pattern: str | None, kb_path: str | None, show_coverage: bool, verbose: bool) -> None:
+    """Run regression cases (PATHS: case files or folders; default: the KB's tests/ folder)."""
+    from .errors import CheckError, Diagnostic
+    from .runner import Runner, coverage, run_case
+
+    runner = Runner(Path(kb_path) if kb_path else None)
+    targets = [Path(p) for p in paths] or [(_kb_path(kb_path) if _kb_path(kb_path).is_dir()
+                                            else _kb_path(kb_path).parent) / "tests"]
+    loaded, problems = runner.load(targets)
+    if problems:
+        raise CheckError(problems)
+    if pattern:
+        loaded = [(kb, case) for kb, case in loaded if pattern.lower() in case.id.lower()]
+    if not loaded:
+        where = ", ".join(str(t) for t in targets)
+        raise CheckError([Diagnostic(Position(where), "no-cases",
+                                     "no regression case found" + (f" matching '{pattern}'" if pattern else ""))])
+    results = []
+    for kb, case in loaded:
+        result = run_case(kb, case)
+        results.append((kb, result))
+        if verbose:
+            click.echo(f"{'PASS' if result.passed else 'FAIL'} {case.position} {case.name}")
+        if not result.passed:
+            click.echo(result.report())
+    uncovered = 0
+    if show_coverage:
+        for kb in dict.fromkeys(kb for kb, _ in loaded):
+            report = coverage(kb, [r for k, r in results if k is kb])
+            missing = report.uncovered
+            uncovered += len(missing)
+            total = len(report.provisions)
+            click.echo(f"coverage of {_report_root(kb)}: {total - len(missing)} of {total} provision(s) with rules "
+                       "exercised by a case")
+            for citation, position in missing:
+                click.echo(f"  not exercised: {citation} ({position})")
+    passed = sum(1 for _, r in results if r.passed)
+    click.echo(f"{passed} passed, {len(results) - passed} failed")
+    if passed < len(results) or uncovered:
+        sys.exit(1)
+
+
+def _report_root(kb) -> str:
+    from .cases import display
+
+    return display(kb.program.root) if kb.program.root else "the KB"
+
+
+@main.command()
+@KB_OPTION
+@click.option("--out", type=click.Path(), help="write the snapshot to this file instead of standard output")
+@click.option("--cases/--no-cases", "with_cases", default=True, show_default=True,
+              help="also record the answers of the KB's scenario-based regression cases (KB/tests)")
+@_guarded
+def snapshot(kb_path: str | None, out: str | None, with_cases: bool) -> None:
+    """Record every answer of the headline query and the catalogue, with citations and proof digests."""
+    from . import load
+    from .snapshot import dumps, snapshot as take
+
+    root = _kb_path(kb_path)
+    kb = load(root)
+    cases = _regression_cases(kb, root, strict=True) if with_cases else []
+    _emit(dumps(take(kb, cases)), out)
+
+
+@main.command()
+@click.option("--base", "base_rev", metavar="GIT_REV", help="compare with the KB at this git revision "
+              "(default: HEAD)")
+@click.option("--base-kb", "base_kb", type=click.Path(), help="compare with this KB folder")
+@KB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True)
+@click.option("--cases/--no-cases", "with_cases", default=True, show_default=True,
+              help="also compare the answers of the scenario-based regression cases (KB/tests)")
+def diff(base_rev: str | None, base_kb: str | None, kb_path: str | None, fmt: str, with_cases: bool) -> None:
+    """Compare the KB with another version: provisions edited, answers added, removed and changed.
+
+    Exit status: 0 no change, 1 changes found, 2 error.
+    """
+    try:
+        changed = _diff(base_rev, base_kb, kb_path, fmt, with_cases)
+    except CitelogError as error:
+        for diagnostic in error.diagnostics:
+            click.echo(str(diagnostic), err=True)
+        sys.exit(2)
+    except (KeyboardInterrupt, BrokenPipeError):
+        sys.exit(130)
+    except Exception as error:  # a bug in citelog: say so plainly, without a traceback
+        click.echo(f"citelog: internal error: {type(error).__name__}: {error}", err=True)
+        sys.exit(2)
+    sys.exit(1 if changed else 0)
+
+
+def _diff(base_rev: str | None, base_kb: str | None, kb_path: str | None, fmt: str, with_cases: bool) -> bool:
+    from . import load
+    from .cases import display
+    from .semantic_diff import base_from_git, diff_kbs
+
+    if base_rev and base_kb:
+        raise QueryError("give --base GIT_REV or --base-kb PATH, not both", Position("<base>", 1, 1),
+                         code="bad-option")
+    root = _kb_path(kb_path)
+    holder = None
+    try:
+        if base_kb:
+            base_root, base_label = Path(base_kb), display(Path(base_kb))
+        else:
+            rev = base_rev or "HEAD"
+            holder, base_root = base_from_git(root, rev)
+            base_label = f"{display(root)} at {rev}"
+        head = load(root)
+        base = load(base_root)
+        cases = _regression_cases(head, root, strict=False) if with_cases else []
+        result = diff_kbs(base, head, cases, base_label=base_label, head_label=display(root))
+    finally:
+        if holder is not None:
+            holder.cleanup()
+    click.echo({"text": result.to_text, "md": result.to_markdown, "json": result.to_json}[fmt](), nl=False)
+    return result.changed
