@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import resources
+from . import collector, resources
 from .checks import check_program
 from .desugar import desugar
 from .errors import CheckError, Diagnostic, Position
@@ -42,7 +42,11 @@ def _vocabulary() -> Module:
 
 def build(path: Path) -> tuple[Program, dict[str, SourceText], list[Diagnostic]]:
     """Read, parse, desugar and check a KB folder or a single rule file."""
-    path = Path(path)
+    with collector.tuned(young=0):
+        return _build(Path(path))
+
+
+def _build(path: Path) -> tuple[Program, dict[str, SourceText], list[Diagnostic]]:
     if not path.exists():
         return Program(), {}, [Diagnostic(Position(str(path)), "missing-file", "no such file or folder")]
     files = rule_files(path)

@@ -10,56 +10,69 @@ offset in the original, so a match can be mapped back to the span of the source 
 from __future__ import annotations
 
 import re
+from array import array
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 _SPLIT_WORD = re.compile(r"(?<=\w)-[ \t]*\r?\n\s*(?=\w)")
 _SPACE = re.compile(r"\s+")
+_FOLD = re.compile(rf"(?P<split>{_SPLIT_WORD.pattern})|(?P<space>\s+)")
+_WORD = re.compile(r"\w+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class NormalizedText:
     """A text with hyphenated line breaks joined and white space folded."""
 
     text: str
-    offsets: tuple[int, ...]  # offsets[i] = index in the original of text[i]
+    offsets: array  # offsets[i] = index in the original of text[i]
 
     @classmethod
     def of(cls, original: str) -> "NormalizedText":
-        chars: list[str] = []
-        offsets: list[int] = []
-        skip_until = -1
-        splits = {m.start(): m.end() for m in _SPLIT_WORD.finditer(original)}
-        for index, char in enumerate(original):
-            if index < skip_until:
-                continue
-            if index in splits:
-                skip_until = splits[index]
-                continue
-            if char.isspace():
-                if not chars or chars[-1] == " ":
-                    continue
-                char = " "
-            chars.append(char)
-            offsets.append(index)
-        while chars and chars[-1] == " ":
-            chars.pop()
-            offsets.pop()
-        return cls("".join(chars), tuple(offsets))
+        chunks: list[str] = []
+        offsets = array("q")
+        copied = 0  # the original is copied up to here
+        for match in _FOLD.finditer(original):
+            chunks.append(original[copied:match.start()])
+            offsets.extend(range(copied, match.start()))
+            if match.lastgroup == "space" and offsets and match.end() < len(original):
+                chunks.append(" ")
+                offsets.append(match.start())
+            copied = match.end()
+        chunks.append(original[copied:])
+        offsets.extend(range(copied, len(original)))
+        return cls("".join(chunks), offsets)
+
+    @cached_property
+    def _words(self) -> dict[str, list[int]]:
+        """Where each word of the text starts."""
+        index: dict[str, list[int]] = defaultdict(list)
+        for match in _WORD.finditer(self.text):
+            index[match.group()].append(match.start())
+        return index
 
     def find(self, quote: str) -> list[tuple[int, int]]:
         """Every span of the original text that the (normalised) quote matches."""
         needle = normalize(quote)
         if not needle:
             return []
-        spans = []
-        start = self.text.find(needle)
-        while start >= 0:
-            end = start + len(needle) - 1
-            spans.append((self.offsets[start], self.offsets[end] + 1))
-            start = self.text.find(needle, start + 1)
-        return spans
+        return [(self.offsets[start], self.offsets[start + len(needle) - 1] + 1) for start in self._starts(needle)]
+
+    def _starts(self, needle: str) -> list[int]:
+        """Where the needle occurs: located through its rarest inner word, which a match must
+        contain whole (the needle's first and last words may be parts of the text's words)."""
+        inner = list(_WORD.finditer(needle))[1:-1]
+        if not inner:
+            starts, start = [], self.text.find(needle)
+            while start >= 0:
+                starts.append(start)
+                start = self.text.find(needle, start + 1)
+            return starts
+        word = min(inner, key=lambda m: len(self._words.get(m.group(), ())))
+        candidates = (at - word.start() for at in self._words.get(word.group(), ()))
+        return [start for start in candidates if start >= 0 and self.text.startswith(needle, start)]
 
 
 def normalize(text: str) -> str:
