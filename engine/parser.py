@@ -66,8 +66,14 @@ class _ValueError(Exception):
         self.message, self.token = message, token
 
 
+_LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t]*")
+
+
 def _unescape(token: Token) -> str:
-    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), token[1:-1])
+    """A string's value: a line break in the file and the indentation around it read as one
+    space (long texts wrap without changing their value); `\\n` is a line break."""
+    folded = _LINE_BREAK.sub(" ", token[1:-1])
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), folded)
 
 
 @v_args(inline=True)

@@ -103,9 +103,9 @@ class TestFacts:
         form = only_form(r'f("a \"quoted\" word", "back\\slash", "line\nbreak").')
         assert [a.value for a in form.head.args] == ['a "quoted" word', "back\\slash", "line\nbreak"]
 
-    def test_string_may_span_lines(self):
-        form = only_form('f("first\n  second").')
-        assert form.head.args[0].value == "first\n  second"
+    def test_string_may_span_lines_and_a_wrap_reads_as_one_space(self):
+        form = only_form('f("first  \n  second", "third\\nfourth").')
+        assert [a.value for a in form.head.args] == ["first second", "third\nfourth"]
 
     def test_bare_name_and_string_are_the_same_constant(self):
         assert only_form("f(acme).") == only_form('f("acme").')
@@ -242,7 +242,7 @@ class TestDeclarations:
         )
         (provision,) = module.provisions
         assert provision.citation == "19 U.S.C. 1508(c)(3)"
-        assert provision.quotes == [Quote("usc", "records for any drawback claim"), Quote("usc", "until the 3rd\n    anniversary")]
+        assert provision.quotes == [Quote("usc", "records for any drawback claim"), Quote("usc", "until the 3rd anniversary")]
         assert provision.reconstructed is None
         assert provision.notes == ["first note"]
         assert [s.form for s in provision.statements] == [Clause(A("p", 1), ())]
