@@ -29,6 +29,7 @@ from .errors import (
     QueryError,
 )
 from .knowledge_base import Answer, KnowledgeBase
+from .limits import Limits
 from .names import INTERNAL
 from .pipeline import build, build_plain
 from .proofs import Proof, Prover
@@ -45,6 +46,7 @@ __all__ = [
     "EvaluationError",
     "InputError",
     "KnowledgeBase",
+    "Limits",
     "Money",
     "Position",
     "Proof",
@@ -55,15 +57,18 @@ __all__ = [
 ]
 
 
-def load(path: str | Path | None = None) -> KnowledgeBase:
-    """Load a KB folder or rule file (None: the bundled KB); raises CheckError if it has errors."""
+def load(path: str | Path | None = None, limits: Limits | None = None) -> KnowledgeBase:
+    """Load a KB folder or rule file (None: the bundled KB); raises CheckError if it has errors.
+
+    `limits` bound each evaluation (default: `Limits.from_environment()`, see docs/LIMITS.md)."""
     program, sources, diagnostics = build(Path(path) if path is not None else resources.bundled_kb())
     if diagnostics:
         raise CheckError(diagnostics)
-    return KnowledgeBase(program, sources)
+    return KnowledgeBase(program, sources, limits)
 
 
-def evaluate(facts: Mapping[str, Iterable[Iterable]], rules: Iterable[str]) -> dict[str, set[tuple]]:
+def evaluate(facts: Mapping[str, Iterable[Iterable]], rules: Iterable[str],
+             limits: Limits | None = None) -> dict[str, set[tuple]]:
     """Evaluate a plain core-Datalog program and return every relation of its model.
 
     `facts` maps predicate names to tuples of values (str, int, datetime.date, Date, Money or
@@ -81,7 +86,7 @@ def evaluate(facts: Mapping[str, Iterable[Iterable]], rules: Iterable[str]) -> d
             raise InputError(f"facts of '{name}' have different numbers of arguments: {sorted(arities)}",
                              code="arity-mismatch")
         inputs[name] = arities.pop() if arities else None  # no rows: the rules' use decides
-    kb = KnowledgeBase(build_plain(list(rules), inputs))
+    kb = KnowledgeBase(build_plain(list(rules), inputs), limits=limits)
     kb.add_facts(rows)
     visible = sorted(set(kb.program.defined_predicates()) | set(inputs))
     return {name: kb.relation(name) for name in visible if INTERNAL not in name}

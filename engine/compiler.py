@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pyDatalog import pyEngine
 
 from .checks import bound_variables, dependency_components
-from . import names
+from . import limits, names
 from .names import INTERNAL
 from .errors import Position
 from .syntax import NOWHERE, Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Term, Var, variables
@@ -301,10 +301,16 @@ def engine_literal(literal: Literal):
     return pyEngine.Literal(literal.op, [engine_term(literal.left), engine_term(literal.right)])
 
 
-def load_rule(compiled: CompiledRule) -> None:
-    """Assert the two clauses of a compiled rule into the current pyDatalog logic."""
+def load_rule(compiled: CompiledRule, counted: bool = True) -> None:
+    """Assert the two clauses of a compiled rule into the current pyDatalog logic; if `counted`,
+    a budget literal after the rule's last atom counts its firings (see `limits`)."""
     instance = pyEngine.Literal(compiled.instance, [pyEngine.Var(v) for v in compiled.variables])
     body = [engine_literal(lit) for lit in compiled.body]
+    if counted:
+        atoms = [i for i, literal in enumerate(compiled.body) if isinstance(literal, Atom)]
+        matched = compiled.body[: atoms[-1] + 1] if atoms else ()
+        bound = dict.fromkeys(v.name for lit in matched if isinstance(lit, Atom) for v in lit.variables())
+        body.insert(len(matched), limits.budget_literal(compiled.instance, tuple(bound)))
     pyEngine.assert_(pyEngine.Clause(instance, body))
     pyEngine.assert_(pyEngine.Clause(engine_literal(compiled.derives), [instance]))
 

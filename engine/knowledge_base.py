@@ -9,19 +9,20 @@ withdrawn exactly, without recompiling the rules.
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pyDatalog import pyEngine
 from pyDatalog.Logic import Logic
 
-from . import compiler
+from . import collector, compiler, limits
 from .checks import unknown_predicate_message
 from .compiler import CompiledRule
+from .limits import Limits
 from .names import INTERNAL, fresh
 from .errors import EvaluationError, InputError, QueryError
 from .parser import parse_atom
@@ -29,6 +30,9 @@ from .program import Program
 from .quotes import SourceText
 from .syntax import Atom, BinOp, Const, Rule, Var
 from .values import Value, check_value, sort_key
+
+if TYPE_CHECKING:  # explanations are built on this module, which cannot import them at load time
+    from .explain import Explanation, WhyNot
 
 
 @dataclass(frozen=True)
@@ -49,17 +53,20 @@ class Answer:
 class KnowledgeBase:
     """Query a checked program; add and withdraw given facts. Safe to share between threads."""
 
-    def __init__(self, program: Program, sources: Mapping[str, SourceText] | None = None):
+    def __init__(self, program: Program, sources: Mapping[str, SourceText] | None = None,
+                 limits: Limits | None = None):
         self.program = program
+        self.limits = limits or Limits.from_environment()  # of each evaluation (docs/LIMITS.md)
         self.sources = dict(sources or {})
         self._lock = threading.RLock()
+        self._thread = threading.local()  # this KB's logic as bound in each thread
         self._compiled: dict[str, list[CompiledRule]] = defaultdict(list)
         self._kb_facts: dict[tuple[str, tuple], list[Rule]] = defaultdict(list)
         self._given: set[tuple[str, tuple]] = set()
         self._cache: dict[Atom, list[Answer]] = {}
         self.arities: dict[str, int] = {}
-        self._hubs = compiler.recursive_hubs(program.rules)
-        with self._lock:
+        with self._lock, collector.tuned(young=0):
+            self._hubs = compiler.recursive_hubs(program.rules)
             self._logic = Logic()  # a fresh logic, current in this thread while we load
             self._load()
 
@@ -77,7 +84,7 @@ class KnowledgeBase:
             else:
                 compiled = compiler.compile_rule(rule, index, self._hubs)
                 self._compiled[rule.head.predicate].append(compiled)
-                compiler.load_rule(compiled)
+                compiler.load_rule(compiled, counted=not self.limits.unlimited)
         for name, hub in sorted(self._hubs.items()):
             if hub.tag is not None:
                 compiler.load_bridge(name, self.arities[name], hub)
@@ -94,7 +101,12 @@ class KnowledgeBase:
         """Make this KB's logic the current one in this thread, exclusively."""
         with self._lock:
             previous = getattr(Logic.tl, "logic", None)
-            Logic(self._logic)
+            if not hasattr(self._thread, "logic"):
+                # pyDatalog's per-thread copy rebuilds a registry of every predicate (100 ms for
+                # 10,000 provisions), so each thread makes it once; it shares the stored clauses
+                Logic(self._logic)
+                self._thread.logic = Logic.tl.logic
+            Logic.tl.logic = self._thread.logic
             try:
                 yield
             finally:
@@ -165,7 +177,11 @@ class KnowledgeBase:
         with self._bound():
             cached = self._cache.get(atom)
             if cached is None:
-                cached = self._cache[atom] = self._answers(atom)
+                try:
+                    cached = self._cache[atom] = self._answers(atom)
+                except EvaluationError as error:  # say which query it was
+                    error.position = error.position or atom.position
+                    raise
             return list(cached)
 
     def _check_query(self, atom: Atom) -> None:
@@ -202,12 +218,15 @@ class KnowledgeBase:
         literal = pyEngine.Literal(predicate, [compiler.engine_term(a) for a in args])
         compiler.evaluation_errors()
         try:
-            with _collector_tuned():
+            with collector.tuned(), limits.evaluation(self.limits):
                 result = literal.ask()
         except TypeError as error:
             raise EvaluationError(f"while evaluating {predicate}: {error}", code="type-error") from None
         except RecursionError:
-            raise EvaluationError(f"while evaluating {predicate}: recursion too deep", code="limit") from None
+            raise EvaluationError(f"while evaluating {predicate}: recursion too deep",
+                                  code="limit-exceeded") from None
+        except limits.LimitExceeded as error:
+            raise EvaluationError(f"while evaluating {predicate}: {error}", code="limit-exceeded") from None
         errors = compiler.evaluation_errors()
         if errors:
             raise EvaluationError(f"while evaluating {predicate}: {errors[0]}", code="type-error")
@@ -232,40 +251,25 @@ class KnowledgeBase:
     def is_given(self, predicate: str, values: tuple) -> bool:
         return (predicate, values) in self._given
 
+    # ---- explanations -----------------------------------------------------------------------------
+
+    def explain(self, query: str | Atom, depth: int | None = None) -> "Explanation":
+        """Every answer of a query with its proof; renders as text, Markdown, HTML and JSON."""
+        from .explain import explain
+
+        return explain(self, query, depth)
+
+    def why_not(self, query: str | Atom) -> "WhyNot":
+        """Why a query has no answer: each rule that could give one, and what failed in it."""
+        from .explain import why_not
+
+        return why_not(self, query)
+
     @contextmanager
     def bound(self) -> Iterator["KnowledgeBase"]:
         """Bind this KB for a sequence of `ask` calls (used by the prover)."""
         with self._bound():
             yield self
-
-
-_gc_lock = threading.Lock()
-_gc_users = 0
-_gc_saved: tuple[int, ...] = ()
-
-
-@contextmanager
-def _collector_tuned() -> Iterator[None]:
-    """Collect garbage rarely while pyDatalog evaluates (collection dominated its run time).
-
-    The collector is process-wide and queries on different KBs run at once, so the first
-    evaluation to start tunes it and the last to finish restores it.
-    """
-    global _gc_users, _gc_saved
-    with _gc_lock:
-        if _gc_users == 0:
-            _gc_saved = gc.get_threshold()
-            gc.freeze()
-            gc.set_threshold(100_000, 50, 100)
-        _gc_users += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_users -= 1
-            if _gc_users == 0:
-                gc.set_threshold(*_gc_saved)
-                gc.unfreeze()
 
 
 def _fact_key(fact: tuple[str, tuple]) -> tuple:

@@ -10,8 +10,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark.visitors import Transformer_NonRecursive
 
 from . import resources
 from .errors import CheckError, Diagnostic, Position
@@ -44,7 +45,8 @@ from .syntax import (
     Var,
     Within,
 )
-from .values import Date, Money
+from .textfile import read_text
+from .values import MONEY_HINT, Date, Money
 
 
 @lru_cache(maxsize=None)
@@ -58,12 +60,18 @@ def _parser(start: str) -> Lark:
     )
 
 
-class _ValueError(Exception):
-    """A literal that lexes but cannot be a value (e.g. the date 2023-02-30)."""
+class _Refused(Exception):
+    """Text that parses but is refused: a literal that cannot be a value (the date 2023-02-30),
+    an expression nested too deeply."""
 
-    def __init__(self, message: str, token: Token):
+    def __init__(self, message: str, where: Token | Position, code: str = "bad-value"):
         super().__init__(message)
-        self.message, self.token = message, token
+        self.message, self.where, self.code = message, where, code
+
+
+# Deeper expressions are refused: later passes walk terms recursively (the tree itself is built
+# without recursion, so any depth parses), and no law needs a hundred nested operations.
+MAX_NESTING = 100
 
 
 _LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t]*")
@@ -77,12 +85,21 @@ def _unescape(token: Token) -> str:
 
 
 @v_args(inline=True)
-class _ToAst(Transformer):
+class _ToAst(Transformer_NonRecursive):
     """Turns the Lark tree of one file into `syntax` nodes."""
 
     def __init__(self, path: str):
         super().__init__()
         self.path = path
+        self._depth: dict[int, int] = {}  # id of an expression node -> how deeply it nests
+
+    def _nested(self, node: BinOp, where: Token | Position, *operands) -> BinOp:
+        depth = 1 + max(self._depth.get(id(o), 0) for o in operands)
+        if depth > MAX_NESTING:
+            raise _Refused(f"expression nested more than {MAX_NESTING} levels deep: split it with "
+                              "intermediate variables (Y1 = X + 1, Y2 = Y1 + 1, ...)", where, "limit-exceeded")
+        self._depth[id(node)] = depth
+        return node
 
     def _at(self, item) -> Position:
         line = getattr(item, "line", None) or 0
@@ -108,7 +125,7 @@ class _ToAst(Transformer):
         try:
             return Const(Date.parse(str(token)), self._at(token))
         except ValueError:
-            raise _ValueError(f"invalid date {token}: no such day in the calendar", token)
+            raise _Refused(f"invalid date {token}: no such day in the calendar", token)
 
     def money(self, token):
         return Const(Money.parse(str(token)), self._at(token))
@@ -116,10 +133,11 @@ class _ToAst(Transformer):
     def neg(self, operand):
         if isinstance(operand, Const) and type(operand.value) is int:
             return Const(-operand.value, operand.position)
-        return BinOp("-", Const(0, operand.position), operand, operand.position)
+        node = BinOp("-", Const(0, operand.position), operand, operand.position)
+        return self._nested(node, operand.position, operand)
 
     def binop(self, left, op, right):
-        return BinOp(str(op), left, right, left.position)
+        return self._nested(BinOp(str(op), left, right, left.position), op, left, right)
 
     # -- literals
     @v_args(meta=True)
@@ -294,31 +312,104 @@ class _ToAst(Transformer):
         return atom
 
 
+_READABLE = {
+    "NAME": "a name",
+    "VARIABLE": "a variable",
+    "STRING": "a string",
+    "INT": "a number",
+    "DATE": "a date",
+    "MONEY": "an amount",
+    "ORDINAL": "an ordinal such as 3rd",
+    "COMPARATOR": "a comparison",
+    "ADDOP": "an operator (+ - * // mod)",
+    "MULOP": "an operator (+ - * // mod)",
+    "AT_LEAST": "'at least'",
+    "AT_MOST": "'at most'",
+    "$END": "end of input",
+}
+
+
 def _describe(name: str, parser: Lark) -> str:
     """A terminal as a user reads it: the literal text, or what kind of token it is."""
-    readable = {
-        "NAME": "a name",
-        "VARIABLE": "a variable",
-        "STRING": "a string",
-        "INT": "a number",
-        "DATE": "a date",
-        "MONEY": "an amount",
-        "ORDINAL": "an ordinal such as 3rd",
-        "COMPARATOR": "a comparison",
-        "$END": "end of input",
-    }
-    if name in readable:
-        return readable[name]
+    if name in _READABLE:
+        return _READABLE[name]
     try:
         pattern = parser.get_terminal(name).pattern
     except KeyError:
-        return name
+        return name.lower().replace("_", " ")
     return f"'{pattern.value}'" if pattern.type == "str" else name.lower().replace("_", " ")
 
 
-def _syntax_error(error: UnexpectedInput, path: str, parser: Lark) -> Diagnostic:
-    expected = sorted({_describe(t, parser) for t in (getattr(error, "expected", None) or getattr(error, "allowed", None) or ())})
+def _expected(error: UnexpectedInput) -> set[str]:
+    """The terminals that could come here: the parser's own view (exact, where LALR's lookahead
+    sets merge states), or the lexer's."""
+    interactive = getattr(error, "interactive_parser", None)
+    if interactive is not None:
+        return set(interactive.accepts())
+    return set(getattr(error, "expected", None) or getattr(error, "allowed", None) or ())
+
+
+# a string with a bad escape still ends; an unterminated one runs to the end of the text
+_STRING_WITH_ANY_ESCAPE = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_BAD_ESCAPE = re.compile(r'\\([^"\\n])')
+_AMOUNT_LIKE = re.compile(r"\$[0-9][0-9,.]*")
+_DECIMAL = re.compile(r"[0-9]\.[0-9]")
+_WORD_BEFORE = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)[ \t]*$")
+# words that start a statement of the surface language (docs/LANGUAGE.md)
+RESERVED = frozenset(
+    "source noise query input predicate provision interpretation keep define failing exception".split())
+
+
+def _unlexable(text: str, index: int) -> tuple[str, str] | None:
+    """(code, message) for a string or an amount that starts at `index` but cannot be lexed."""
+    rest = text[index:]
+    if rest.startswith('"'):
+        string = _STRING_WITH_ANY_ESCAPE.match(rest)
+        if string is None:
+            return "syntax-error", "unterminated string: expected a closing '\"' for the string that starts here"
+        escape = _BAD_ESCAPE.search(string.group())
+        if escape:
+            return "syntax-error", (f"unknown escape '\\{escape.group(1)}' in this string: a string may "
+                                    "contain \\\" (a quote), \\\\ (a backslash) and \\n (a line break)")
+    amount = _AMOUNT_LIKE.match(rest)
+    if amount:
+        return "bad-value", f"malformed amount {amount.group()}: {MONEY_HINT}"
+    return None
+
+
+def _misplaced(text: str, token: Token, expected: set[str]) -> tuple[str, str] | None:
+    """(code, message) for a token that commonly comes from a known mistake."""
+    at = token.start_pos or 0
+    if token == "." and _DECIMAL.match(text, max(at - 1, 0)):
+        return "bad-value", ("a number with decimals: numbers are whole (pyDatalog would round decimals); "
+                             "write an amount of money as $12.50")
+    if token.type == "VARIABLE" and expected == {"NAME"}:
+        word = str(token)
+    else:
+        found = _WORD_BEFORE.search(text, 0, at) if token == "(" else None
+        word = found.group(1) if found else ""
+    if word[:1].isupper() or word[:1] == "_":
+        return "syntax-error", (f"'{word}' starts with a capital letter or '_', so it is a variable; expected a "
+                                "predicate name, which starts with a lower-case letter")
+    if word in RESERVED:
+        return "syntax-error", (f"'{word}' is a reserved word: it cannot start a statement as a predicate name "
+                                "(docs/LANGUAGE.md)")
+    return None
+
+
+def _syntax_error(error: UnexpectedInput, text: str, path: str, parser: Lark) -> Diagnostic:
+    position = Position(path, error.line if error.line > 0 else 1, error.column if error.column > 0 else 1)
+    terminals = _expected(error)
+    if isinstance(error, UnexpectedCharacters):
+        known = _unlexable(text, error.pos_in_stream)
+    else:
+        known = _misplaced(text, error.token, terminals) if isinstance(error, UnexpectedToken) else None
+    if known:
+        return Diagnostic(position, *known)
+    expected = sorted({_describe(t, parser) for t in terminals})
     hint = f"; expected {', '.join(expected)}" if expected else ""
+    if terminals == {"$END"}:  # only a query ends after one atom
+        hint = "; expected nothing more: a query is one atom, such as duty(C, keep, R)"
     if isinstance(error, UnexpectedToken):
         found = "end of input" if error.token.type == "$END" else f"'{error.token}'"
         message = f"unexpected {found}{hint}"
@@ -326,7 +417,7 @@ def _syntax_error(error: UnexpectedInput, path: str, parser: Lark) -> Diagnostic
         message = f"unexpected character {error.char!r}{hint}"
     else:
         message = f"syntax error{hint}"
-    return Diagnostic(Position(path, error.line or 0, error.column or 0), "syntax-error", message)
+    return Diagnostic(position, "syntax-error", message)
 
 
 def _parse(text: str, path: str, start: str):
@@ -335,12 +426,12 @@ def _parse(text: str, path: str, start: str):
         tree = parser.parse(text)
         return _ToAst(path).transform(tree)
     except UnexpectedInput as error:
-        raise CheckError([_syntax_error(error, path, parser)]) from None
+        raise CheckError([_syntax_error(error, text, path, parser)]) from None
     except VisitError as error:
         cause = error.orig_exc
-        if isinstance(cause, _ValueError):
-            position = Position(path, cause.token.line, cause.token.column)
-            raise CheckError([Diagnostic(position, "bad-value", cause.message)]) from None
+        if isinstance(cause, _Refused):
+            position = Position(path, cause.where.line, cause.where.column)
+            raise CheckError([Diagnostic(position, cause.code, cause.message)]) from None
         raise
 
 
@@ -355,20 +446,11 @@ def parse_atom(text: str, path: str = "<query>") -> Atom:
 
 
 def read_module(path: Path, display: str | None = None) -> Module:
-    """Read and parse a rule file, reporting unreadable files as diagnostics too."""
+    """Read and parse a rule file, reporting unreadable, binary, huge and empty files too."""
     shown = display or str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CheckError([Diagnostic(Position(shown), "unreadable-file", error.strerror or str(error))]) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise CheckError(
-            [Diagnostic(Position(shown, line, column), "bad-encoding", "file is not valid UTF-8")]
-        ) from None
-    if "\x00" in text:
-        raise CheckError([Diagnostic(Position(shown, 1, 1), "bad-encoding", "file is binary, not a rule file")])
+    text = read_text(path, shown)
+    if not text.strip():  # a truncated save or a failed export, far more often than intent
+        raise CheckError([Diagnostic(Position(shown, 1, 1), "empty-file",
+                                     "the file is empty: a rule file holds declarations, provisions or rules "
+                                     "(a placeholder may hold just a % comment)")])
     return parse_module(text, shown)

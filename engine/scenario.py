@@ -36,11 +36,12 @@ import yaml
 from .errors import CheckError, Diagnostic, Position
 from .program import Program
 from .syntax import PredicateDecl
+from .textfile import read_text
 from .values import Date, Money, Value, type_name
 
 _INT = re.compile(r"-?[0-9]+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_MONEY = re.compile(r"\$[0-9][0-9,]*(\.[0-9]{2})?")
+_MONEY = re.compile(r"\$[0-9][0-9,.]*")  # looks like an amount: Money.parse says if it is one
 _TYPES = {"string": str, "integer": int, "date": Date, "money": Money}
 
 
@@ -73,11 +74,7 @@ class Scenario:
 def load_scenario(path: str | Path, program: Program) -> Scenario:
     """Read and validate a scenario file; every problem is reported at once with its place."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = "file is not valid UTF-8" if isinstance(error, UnicodeDecodeError) else error.strerror
-        raise CheckError([Diagnostic(Position(str(path)), "bad-scenario", str(reason))]) from None
+    text = read_text(path, str(path), unreadable="bad-scenario", encoding="bad-scenario")
     return parse_scenario(text, program, str(path))
 
 
@@ -109,7 +106,8 @@ class _Reader:
         return Position(self.path, mark.line + 1, mark.column + 1)
 
     def problem(self, node, message: str, code: str = "bad-scenario") -> None:
-        self.problems.append(Diagnostic(self._at(node) if node is not None else Position(self.path), code, message))
+        where = self._at(node) if node is not None else Position(self.path, 1, 1)  # an empty file has no node
+        self.problems.append(Diagnostic(where, code, message))
 
     def scenario(self, root) -> Scenario:
         scenario = Scenario(title="", path=self.path)
@@ -261,8 +259,9 @@ class _Reader:
                 value = Money.parse(text)
             else:
                 value = text
-        except ValueError:
-            self.problem(node, f"invalid date {text}: no such day in the calendar", "bad-value")
+        except ValueError as error:
+            message = str(error) if text.startswith("$") else f"invalid date {text}: no such day in the calendar"
+            self.problem(node, message, "bad-value")
             return None
         if expected is not None and not isinstance(value, expected):
             self.problem(node, f"{predicate}.{param} must be a {declared}, not the {type_name(value)} {text!r}",

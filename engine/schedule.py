@@ -396,6 +396,9 @@ def schedule(
                 if report is not None and console is not None:  # print above the live progress bar
                     report = _above_the_bar(console)
                 for number, cells in _rows(reader, inventory, console):
+                    if any("\x00" in cell for cell in cells):  # Python's csv reads NUL bytes as text
+                        raise ScheduleError("the file holds NUL bytes: it is binary (or UTF-16), not a UTF-8 CSV "
+                                            "file", RowPosition(where, number), code="bad-csv")
                     result.rows += 1
                     outcome = _check(cells, header, number, scheduler)
                     if isinstance(outcome, Rejected):
@@ -407,13 +410,25 @@ def schedule(
                     result.scheduled += 1
                     result.lines += len(outcome)
                     writer.writerows((number, *line) for line in outcome)
-        except UnicodeDecodeError as error:
-            raise ScheduleError(f"the file is not valid UTF-8 ({error.reason} at byte {error.start})",
-                                RowPosition(where), code="bad-csv") from None
+        except UnicodeDecodeError:  # decoded by blocks: the error's offset is within a block, not the file
+            line, column = _first_bad_utf8(inventory)
+            raise ScheduleError(f"the file is not valid UTF-8 (byte {column} of line {line})",
+                                RowPosition(where, line), code="bad-csv") from None
         except csv.Error as error:
             raise ScheduleError(f"not a valid CSV file: {error}", RowPosition(where, reader.line_num),
                                 code="bad-csv") from None
     return result
+
+
+def _first_bad_utf8(path: Path) -> tuple[int, int]:
+    """Line and byte (from 1) of the first byte of a file that is not UTF-8."""
+    with path.open("rb") as lines:
+        for number, line in enumerate(lines, start=1):
+            try:
+                line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                return number, error.start + 1
+    return 0, 0
 
 
 def _check(cells: list[str], header: list[str], number: int, scheduler: Scheduler):

@@ -51,7 +51,10 @@ class Date:
         return self.day.isoformat()
 
 
-_MONEY = re.compile(r"\$([0-9][0-9,]*)(?:\.([0-9]{2}))?")
+# whole dollars, with a comma between every group of three digits or none, and optional cents
+MONEY_FORMAT = re.compile(r"\$([0-9]{1,3}(?:,[0-9]{3})*|[0-9]+)(?:\.([0-9]{2}))?")
+MONEY_HINT = ("write whole dollars with commas between groups of three digits (or none) and cents as two "
+              "digits, as $10,000, $1234 or $12.50")
 
 
 @total_ordering
@@ -63,9 +66,9 @@ class Money:
 
     @classmethod
     def parse(cls, text: str) -> "Money":
-        match = _MONEY.fullmatch(text)
+        match = MONEY_FORMAT.fullmatch(text)
         if not match:
-            raise ValueError(f"not an amount of money: {text!r}")
+            raise ValueError(f"malformed amount {text}: {MONEY_HINT}")
         dollars = int(match.group(1).replace(",", ""))
         return cls(dollars * 100 + int(match.group(2) or 0))
 
@@ -113,11 +116,16 @@ def check_value(value: object) -> Value:
     """Accept a Python value as a Datalog constant, refusing anything pyDatalog would distort."""
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return Date(value)
+    if isinstance(value, bool):  # an int to pyDatalog: True would be the same constant as 1
+        raise TypeError(f"{value!r} is not a value of the rule language (pyDatalog would take it for "
+                        f"{int(value)}): use a string such as \"yes\" or \"no\", or the integer {int(value)}")
     if isinstance(value, float):
         raise TypeError(
             f"float {value!r} is not exact (pyDatalog rounds floats to 8 digits): "
             "use int, decimal.Decimal or citelog.Money"
         )
+    if isinstance(value, Decimal) and not value.is_finite():  # NaN is not even equal to itself
+        raise TypeError(f"decimal {value} is not a number")
     if isinstance(value, (str, int, Date, Money, Decimal)):
         return value
     raise TypeError(f"unsupported value {value!r} of type {type(value).__name__}")

@@ -944,9 +944,15 @@ class TestPythonAPI:
         with pytest.raises(QueryError):
             Explainer(kb).why_not("is_a(X)")
 
-    @pytest.mark.xfail(strict=True, reason="the issue asks for kb.explain(...); KnowledgeBase has no such method yet")
     def test_kb_explain(self, kb):
-        assert kb.explain(OBLIGATIONS).to_json() == Explainer(kb).explain(OBLIGATIONS).to_json()
+        explanation = kb.explain(OBLIGATIONS)
+        assert explanation.answers and explanation.to_json() == Explainer(kb).explain(OBLIGATIONS).to_json()
+        assert kb.explain(OBLIGATIONS, depth=1).to_json() == Explainer(kb, depth=1).explain(OBLIGATIONS).to_json()
+
+    def test_kb_why_not(self, kb):
+        text = kb.why_not("is_a(nobody, importer)").to_text()
+        assert text == Explainer(kb).why_not("is_a(nobody, importer)").to_text()
+        assert "rule importer [99 U.S.C. 101(a) (statute)]: fails at imports(nobody, _)" in text
 
 
 # ---- the CLI ------------------------------------------------------------------------------------------------------
