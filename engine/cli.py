@@ -586,3 +586,35 @@ def _diff(base_rev: str | None, base_kb: str | None, kb_path: str | None, fmt: s
             holder.cleanup()
     click.echo({"text": result.to_text, "md": result.to_markdown, "json": result.to_json}[fmt](), nl=False)
     return result.changed
+
+
+# ---- the web app (docs/WEB.md) ----------------------------------------------------------------------
+
+
+@main.command()
+@KB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="the address to listen on (the default lets only this machine in)")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="the port to listen on (0: any free port)")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="seconds a request may take before it is answered with an error page")
+@_guarded
+def serve(kb_path: str | None, host: str, port: int, time_limit: float) -> None:
+    """Serve the web pages: read the law, ask the questions, take the explanations away."""
+    from .web import create_app
+    from .web.serve import listen, serve as run
+
+    app = create_app(_kb_path(kb_path), time_limit=time_limit)
+    try:
+        sock = listen(host, port)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    where = "the bundled KB" if kb_path is None else kb_path
+
+    def announce(url: str) -> None:
+        click.echo(f"citelog: serving {where} at {url} (Ctrl-C stops it)")
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            click.echo(f"warning: listening on {host}: other machines can reach these pages", err=True)
+
+    run(app, sock, announce)

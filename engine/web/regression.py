@@ -1,0 +1,99 @@
+"""The Tests page: the KB's regression cases with their results, and the semantic diff of the KB
+against a git revision.
+
+The cases are those `citelog test` runs (KB/tests), run by the same library functions on the
+served KB; their results cannot change while it is served, so they are computed once. The diff is
+`citelog diff --base REV`: the KB at that revision is written by git into a temporary folder
+outside the KB, loaded, compared and deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .. import load
+from ..cases import Case, case_files, load_case_file
+from ..errors import CheckError, CitelogError, Position, QueryError
+from ..knowledge_base import KnowledgeBase
+from ..runner import CaseResult, Coverage, coverage, run_case
+from ..semantic_diff import SemanticDiff, base_from_git, diff_kbs
+from .html import download, page
+from .library import Library, status
+from .limits import offload
+
+DIFF_DOWNLOADS = {"md": ("text/markdown; charset=utf-8", "md"), "json": ("application/json", "json")}
+
+
+@dataclass(frozen=True)
+class Report:
+    results: tuple[CaseResult, ...]
+    problems: tuple[str, ...]  # case files that did not load
+    coverage: Coverage
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for result in self.results if result.passed)
+
+    @property
+    def cases(self) -> list[Case]:
+        return [result.case for result in self.results]
+
+
+def run(kb: KnowledgeBase, root: Path) -> Report:
+    """Every case of ROOT/tests, run on the KB; the files that fail to load are reported."""
+    folder = root / "tests"
+    cases: list[Case] = []
+    problems: list[str] = []
+    for path in case_files([folder]) if folder.is_dir() else []:
+        try:
+            cases += load_case_file(path, kb, shown=f"tests/{path.relative_to(folder).as_posix()}")
+        except CheckError as error:
+            problems += [str(d) for d in error.diagnostics]
+    results = tuple(run_case(kb, case) for case in cases)
+    return Report(results, tuple(problems), coverage(kb, list(results)))
+
+
+def report(library: Library) -> Report:
+    return library.once("regression", lambda kb: run(kb, library.root))
+
+
+def diff(library: Library, revision: str) -> SemanticDiff:
+    """The served KB against the KB at a git revision (its regression cases run on both)."""
+    cases = report(library).cases
+    holder, base_root = base_from_git(library.root, revision)
+    try:
+        base = load(base_root)
+        with library.given(None) as head:
+            return diff_kbs(base, head, cases, base_label=f"the KB at {revision}", head_label="the KB served")
+    finally:
+        holder.cleanup()
+
+
+# ---- handlers ----------------------------------------------------------------------------------------
+
+
+async def tests_page(request: Request) -> Response:
+    result = await offload(report, request.app.state.library)
+    return page(request, "tests.html.j2", report=result, revision="HEAD")
+
+
+async def diff_page(request: Request) -> Response:
+    revision = request.query_params.get("base", "").strip() or "HEAD"
+    fmt = request.query_params.get("format", "")
+    if fmt and fmt not in DIFF_DOWNLOADS:
+        raise QueryError(f"no download format '{fmt}' (formats: {', '.join(DIFF_DOWNLOADS)})", Position("<format>"),
+                         code="bad-format")
+    try:
+        result = await offload(diff, request.app.state.library, revision)
+    except CitelogError as error:
+        return page(request, "diff.html.j2", status(error), result=None, revision=revision,
+                    errors=[str(d) for d in error.diagnostics])
+    if fmt:
+        media, extension = DIFF_DOWNLOADS[fmt]
+        text = result.to_markdown() if fmt == "md" else result.to_json()
+        return download(text, media, f"citelog-diff.{extension}")
+    return page(request, "diff.html.j2", result=result, revision=revision, errors=[])
