@@ -31,7 +31,7 @@ import yaml
 from .errors import CheckError, CitelogError, Diagnostic, Position
 from .knowledge_base import KnowledgeBase
 from .parser import parse_atom
-from .scenario import _Reader, load_scenario
+from .scenario import _Reader, compose_yaml, load_scenario
 from .syntax import Atom, Var
 from .values import Value
 
@@ -129,13 +129,7 @@ def load_case_file(path: str | Path, kb: KnowledgeBase, shown: str | None = None
 
 
 def parse_cases(text: str, kb: KnowledgeBase, path: str = "<cases>", folder: Path | None = None) -> list[Case]:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = Position(path, mark.line + 1, mark.column + 1) if mark else Position(path)
-        problem = getattr(error, "problem", None) or str(error)
-        raise CheckError([Diagnostic(where, "bad-case", f"not valid YAML: {problem}")]) from None
+    root = compose_yaml(text, path, "bad-case", "YAML")
     reader = _CaseReader(path, kb, folder or Path.cwd())
     cases = reader.file(root)
     if reader.problems:

@@ -78,14 +78,19 @@ def load_scenario(path: str | Path, program: Program) -> Scenario:
     return parse_scenario(text, program, str(path))
 
 
-def parse_scenario(text: str, program: Program, path: str = "<scenario>") -> Scenario:
+def compose_yaml(text: str, path: str, code: str, expected: str = "YAML or JSON") -> yaml.Node | None:
+    """The YAML node tree of a text (it keeps every value's line and column), or one diagnostic."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = Position(path, mark.line + 1, mark.column + 1) if mark else Position(path)
         problem = getattr(error, "problem", None) or str(error)
-        raise CheckError([Diagnostic(where, "bad-scenario", f"not valid YAML or JSON: {problem}")]) from None
+        raise CheckError([Diagnostic(where, code, f"not valid {expected}: {problem}")]) from None
+
+
+def parse_scenario(text: str, program: Program, path: str = "<scenario>") -> Scenario:
+    root = compose_yaml(text, path, "bad-scenario")
     reader = _Reader(path, program)
     scenario = reader.scenario(root)
     if reader.problems:

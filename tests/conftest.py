@@ -148,3 +148,28 @@ def run_python(code: str, timeout: float = 10) -> str:
         pytest.fail(f"evaluation did not terminate within {timeout} s")
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+# ---- a real browser -------------------------------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package, which .ci/run installs; Playwright drives it
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def browser_or_skip(what: str):
+    """Playwright's `sync_playwright`; skip when it or chromium is missing, but fail under CI."""
+    missing = []
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+        missing.append("the playwright package")
+    if not CHROMIUM.exists():
+        missing.append(str(CHROMIUM))
+    if missing:
+        message = f"{what} need(s) {' and '.join(missing)}"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI must run them: .ci/run installs Debian's chromium)")
+        pytest.skip(message)
+    return sync_playwright

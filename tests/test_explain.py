@@ -21,7 +21,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import REPO, run_cli
+from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, browser_or_skip, run_cli
 
 import citelog
 from citelog import compiler
@@ -796,34 +796,12 @@ def _ground_head(target, bindings) -> str:
 
 # ---- the HTML in a headless browser ------------------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-def _browser_or_skip():
-    missing = []
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-        missing.append("the playwright package")
-    if not CHROMIUM.exists():
-        missing.append(str(CHROMIUM))
-    if missing:
-        message = f"the HTML browser test needs {' and '.join(missing)}"
-        if os.environ.get("CI"):
-            pytest.fail(message + " (CI must run it: .ci/run installs Debian's chromium)")
-        pytest.skip(message)
-    return sync_playwright
-
-
 _ALL_OPEN = "() => [...document.querySelectorAll('details')].every(d => d.open)"
 _ALL_CLOSED = "() => [...document.querySelectorAll('details')].every(d => !d.open)"
 
 
 def test_html_in_a_headless_browser(tmp_path, explainer):
-    sync_playwright = _browser_or_skip()
+    sync_playwright = browser_or_skip("the HTML browser test")
     explanation = explainer.explain(OBLIGATIONS)
     html = explanation.to_html()
     assert re.search(r"https?://", html) is None and "<link" not in html and " src=" not in html

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import queue
 import re
 import shutil
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import pytest
 from markupsafe import escape
-from conftest import BUNDLED_KB, CITELOG, REPO, run_cli
+from conftest import BUNDLED_KB, CHROMIUM, CHROMIUM_ARGS, CITELOG, REPO, browser_or_skip, run_cli
 
 import citelog
 from citelog.explain import Explainer
@@ -625,28 +624,6 @@ def test_serve_refuses_a_bad_kb_and_a_busy_port(tmp_path):
 
 # ---- in a real browser --------------------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _browser_or_skip():
-    missing = []
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-        missing.append("the playwright package")
-    if not CHROMIUM.exists():
-        missing.append(str(CHROMIUM))
-    if missing:
-        message = f"the browser tests of the web app need {' and '.join(missing)}"
-        if os.environ.get("CI"):
-            pytest.fail(message + " (CI must run them: .ci/run installs Debian's chromium)")
-        pytest.skip(message)
-    return sync_playwright
-
-
 @pytest.fixture(scope="module")
 def server():
     running = Server()
@@ -656,7 +633,7 @@ def server():
 
 @pytest.fixture
 def browser_page():
-    sync_playwright = _browser_or_skip()
+    sync_playwright = browser_or_skip("the browser tests of the web app")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
