@@ -33,6 +33,7 @@ from .knowledge_base import KnowledgeBase
 from .parser import parse_atom
 from .scenario import _Reader, compose_yaml, load_scenario
 from .syntax import Atom, Var
+from .textfile import read_text
 from .values import Value
 
 CASE_SUFFIXES = (".yaml", ".yml")
@@ -120,11 +121,7 @@ def load_case_file(path: str | Path, kb: KnowledgeBase, shown: str | None = None
     """Read and check one case file against a loaded KB; raises CheckError with every problem."""
     path = Path(path)
     shown = shown or display(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = "file is not valid UTF-8" if isinstance(error, UnicodeDecodeError) else error.strerror
-        raise CheckError([Diagnostic(Position(shown), "bad-case", str(reason))]) from None
+    text = read_text(path, shown, unreadable="bad-case", encoding="bad-case")
     return parse_cases(text, kb, shown, path.parent)
 
 

@@ -156,6 +156,16 @@ class TestErrors:
         errors = errors_of(kb, text)
         assert [e.split(": error")[0] for e in errors] == ["cases.yaml:3:12", "cases.yaml:8:5"]
 
+    @pytest.mark.parametrize("content, expected", [
+        (b"cases:\n  - name: caf\xe9\n", "big.yaml:2:14: error[bad-case]: file is not valid UTF-8"),
+        (b"#" * 2_000_001, "big.yaml: error[file-too-large]: the file is 2.0 MB"),
+    ])
+    def test_a_case_file_that_cannot_be_read(self, kb, tmp_path, content, expected):
+        (tmp_path / "big.yaml").write_bytes(content)
+        with pytest.raises(citelog.CheckError) as raised:
+            load_case_file(tmp_path / "big.yaml", kb, "big.yaml")
+        assert str(raised.value.diagnostics[0]).startswith(expected), raised.value.diagnostics
+
 
 # ---- the runner ------------------------------------------------------------------------------------------
 
