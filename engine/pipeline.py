@@ -25,7 +25,8 @@ def rule_files(path: Path) -> list[Path]:
     """The rule files of a KB folder (sorted, so that every run reads them in one order)."""
     if path.is_file():
         return [path]
-    return sorted(p for p in path.rglob(f"*{RULE_FILE_SUFFIX}") if not any(part.startswith(".") for part in p.parts))
+    found = path.rglob(f"*{RULE_FILE_SUFFIX}")
+    return sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(path).parts))
 
 
 def _display(path: Path) -> str:

@@ -401,6 +401,14 @@ class TestAllAtOnce:
             ("b.clog", "unknown-predicate"),
         ]
 
+    def test_a_kb_inside_a_hidden_folder_loads_and_its_own_hidden_folders_are_skipped(self, make_kb):
+        # pip installs the bundled KB under .venv/; an editor's backup folder in the KB is not read
+        root = make_kb(kb_text("  p(X) :- imports(X, _).\n"), folder=".venv/kb")
+        (root / ".backup").mkdir()
+        (root / ".backup" / "old.clog").write_text("this is not a rule file", encoding="utf-8")
+        assert diagnostics_of(root) == []
+        assert citelog.load(root).program.defined_predicates()
+
     def test_check_error_carries_the_first_diagnostic(self, make_kb):
         root = make_kb(kb_text("  q(X, Y) :- imports(X, _).\n  p(X) :- import(X, _).\n"))
         with pytest.raises(citelog.CheckError) as caught:
