@@ -22,7 +22,7 @@ from .proofs import ABSENT, GIVEN, TEST, Proof, Prover
 from .syntax import Atom, BinOp, Comparison, Const, Negation, Rule, Var
 from .dates import describe
 from .values import Date, Value
-from .wording import ordinal, with_article, word
+from .wording import listed, ordinal, with_article, word
 
 TRUNCATED = "truncated"
 
@@ -200,12 +200,10 @@ class Explainer:
             kind, _, rule_id = predicate.partition(INTERNAL)
             rule = next((r for r in self.program.rules if r.head.predicate == predicate), None)
             where = rule.authority.citation if rule else rule_id
-            names = [str(a) for a in rule.head.args] if rule else ["?"] * len(values)
-            shown = ", ".join(f"{n} = {word(v)}" for n, v in zip(names, values))
             # an `unless` clause is an exception too: calling it a "condition" of the rule it defeats
             # would say the opposite of what it is
             clause = " (its 'unless' clause)" if kind == "unless" else ""
-            return f"the exception of {where}{clause} applies" + (f" ({shown})" if shown else "")
+            return f"the exception of {where}{clause} applies" + (f" to {listed(values)}" if values else "")
         decl = self._declarations.get(predicate)
         if decl is None:
             return _statement(predicate, values)

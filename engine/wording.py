@@ -24,3 +24,9 @@ def with_article(value) -> str:
     """'an importer', 'a drawback claimant' (by the first letter: a heuristic, as in most style guides)."""
     text = word(value)
     return f"{'an' if text[:1].lower() in 'aeiou' else 'a'} {text}"
+
+
+def listed(values) -> str:
+    """'acme', 'acme and M-2', 'acme, M-2 and 2024-05-01'."""
+    words = [word(v) for v in values]
+    return " and ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " and " + words[-1]
