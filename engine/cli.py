@@ -167,21 +167,27 @@ def query(question: str, kb_path: str | None, scenario_path: str | None, fmt: st
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    _print_answers(str(atom), rows)
+    _print_answers(kb, str(atom), rows)
 
 
-def _print_answers(atom: str, rows) -> None:
+def _cited(kb, citations) -> str:
+    """Citations as a table cell: an analyst's interpretation is marked as one, not as law."""
+    own = {i.name for i in kb.program.interpretations}
+    return "; ".join(f"{c} (interpretation)" if c in own else c for c in citations)
+
+
+def _print_answers(kb, atom: str, rows) -> None:
     console = _console()
     if not rows:
         console.print(f"no answers to {atom}", highlight=False)
         return
     variables = [name for name, _ in rows[0][0].bindings]
     if not variables:
-        console.print(f"yes: {atom} holds ({'; '.join(rows[0][1]) or 'given'})", highlight=False)
+        console.print(f"yes: {atom} holds ({_cited(kb, rows[0][1]) or 'given'})", highlight=False)
         return
     table = _table(*variables, "citations")
     for answer, citations in rows:
-        table.add_row(*(str(v) for _, v in answer.bindings), "; ".join(citations))
+        table.add_row(*(str(v) for _, v in answer.bindings), _cited(kb, citations))
     console.print(table)
     console.print(f"{len(rows)} answer(s)", highlight=False)
 
@@ -277,7 +283,7 @@ def retention(kb_path: str | None, scenario_path, fmt: str, explained: bool, out
     for number, row in enumerate(rows, start=1):
         mark = f"{number}" + ("*" if row.conflicts else "")
         table.add_row(mark, row.who.replace("_", " "), row.what.replace("_", " "), row.period, row.starts,
-                      "; ".join(row.citations))
+                      _cited(kb, row.citations))
     console = _console()
     console.print(table)
     for number, row in enumerate(rows, start=1):
@@ -367,7 +373,7 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
         started = f"{row.event.replace('_', ' ')} {row.start}" if row.start is not None and row.event else ""
         table.add_row(f"{number}" + ("*" if row.conflicts else ""), _party(scenario, row.person),
                       row.role.replace("_", " "), what.replace("_", " "), row.subject or "", row.period, started,
-                      row.until, "; ".join(row.citations))
+                      row.until, _cited(kb, row.citations))
     console.print(table)
     for number, row in enumerate(rows, start=1):
         for other, clash in zip(row.conflicts, row.clashes):
