@@ -121,15 +121,7 @@ def _resolve(kb, question: str):
     """A catalogue NAME or a query atom, as the atom to ask."""
     if not re.fullmatch(r"[a-z][a-zA-Z0-9_]*", question):
         return question
-    named = kb.program.named_query(question)
-    if named is None:
-        names = ", ".join(q.name for q in kb.program.queries) or "none"
-        raise QueryError(
-            f"no query named '{question}' in the catalogue (citelog queries lists them: {names})",
-            Position("<query>", 1, 1),
-            code="unknown-query",
-        )
-    return named.atom
+    return kb.program.catalogue_query(question).atom
 
 
 def _emit(text: str, out: str | None) -> None:
@@ -151,12 +143,7 @@ def query(question: str, kb_path: str | None, scenario_path: str | None, fmt: st
     """Answer QUESTION, an atom such as 'duty(C, keep, R)' or the NAME of a catalogue query."""
     kb = _load(kb_path, scenario_path)
     atom = _resolve(kb, question)
-    answers = kb.query(atom)
-    prover = Prover(kb)
-    rows = []
-    for answer in answers:
-        proof = prover.prove(answer.predicate, answer.values)
-        rows.append((answer, proof.citations() if proof else []))
+    rows = Prover(kb).cited(atom)
     if fmt == "json":
         payload = {
             "query": question if atom is question else str(atom),

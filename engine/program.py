@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import Position, QueryError
 from .syntax import Interpretation, Module, NamedQuery, Noise, PredicateDecl, Provision, Rule, SourceDecl
 
 
@@ -49,3 +50,12 @@ class Program:
 
     def named_query(self, name: str) -> NamedQuery | None:
         return next((q for q in self.queries if q.name == name), None)
+
+    def catalogue_query(self, name: str) -> NamedQuery:
+        """The catalogue query NAME, or an error that lists the names there are."""
+        named = self.named_query(name)
+        if named is None:
+            names = ", ".join(q.name for q in self.queries) or "none"
+            raise QueryError(f"no query named '{name}' in the catalogue (citelog queries lists them: {names})",
+                             Position("<query>", 1, 1), code="unknown-query")
+        return named

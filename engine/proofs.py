@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .compiler import CompiledRule
-from .knowledge_base import KnowledgeBase
+from .knowledge_base import Answer, KnowledgeBase
 from .names import is_generated
 from .syntax import Atom, Comparison, Const, Negation, Rule, Var
 from .values import Value, sort_key
@@ -67,6 +67,14 @@ class Prover:
     def prove(self, predicate: str, values: tuple) -> Proof | None:
         with self.kb.bound():
             return self._prove(predicate, tuple(values), frozenset())[0]
+
+    def cited(self, query: str | Atom) -> list[tuple[Answer, list[str]]]:
+        """Every answer of a query with the citations of its proof, as `citelog query` shows them."""
+        answers = []
+        for answer in self.kb.query(query):
+            proof = self.prove(answer.predicate, answer.values)
+            answers.append((answer, proof.citations() if proof else []))
+        return answers
 
     def _prove(self, predicate: str, values: tuple, visiting: frozenset) -> tuple[Proof | None, bool]:
         """The smallest proof, and whether a cycle was cut while looking (then it is not kept)."""

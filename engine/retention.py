@@ -76,12 +76,7 @@ def retention_rows(kb: KnowledgeBase) -> list[RetentionRow]:
             "which the headline query asks",
             code="unknown-predicate",
         )
-    prover = Prover(kb)
-    rows = []
-    for answer in kb.query(HEADLINE):
-        proof = prover.prove(answer.predicate, answer.values)
-        who, what, amount, unit, trigger, bound = answer.values
-        rows.append(RetentionRow(who, what, amount, unit, trigger, bound, tuple(proof.citations() if proof else ())))
+    rows = [RetentionRow(*answer.values, tuple(citations)) for answer, citations in Prover(kb).cited(HEADLINE)]
     groups: dict[tuple[str, str], list[int]] = {}
     for index, row in enumerate(rows):
         groups.setdefault((row.who, row.what), []).append(index)

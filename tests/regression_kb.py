@@ -73,6 +73,17 @@ cases:
 """
 
 
+# a case that fails on this KB: the law says at least 5 years
+FAILING = """\
+cases:
+  - name: an importer keeps entry records 6 years
+    query: who_keeps_what
+    expect:
+      - answer: {Class: importer, Records: entry_records, Amount: 6, Unit: years, Trigger: entry, Bound: at_least}
+        citations: [19 U.S.C. 1508(b)]
+"""
+
+
 def write_regression_kb(root: Path, rules: str = RULES, cases: str | None = CASES, *,
                         case_file: str = "law.yaml") -> Path:
     """Write the KB folder (rules, source, tests/) under root and return it."""

@@ -11,17 +11,7 @@ import sys
 from pathlib import Path
 
 from conftest import REPO
-from regression_kb import write_regression_kb
-
-FAILING = """\
-cases:
-  - name: an importer keeps entry records 6 years
-    query: who_keeps_what
-    expect:
-      - answer: {Class: importer, Records: entry_records, Amount: 6, Unit: years, Trigger: entry, Bound: at_least}
-        citations: [19 U.S.C. 1508(b)]
-"""
-
+from regression_kb import FAILING, write_regression_kb
 
 def pytest_in(folder: Path, *args: str) -> tuple[int, str]:
     result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=folder,

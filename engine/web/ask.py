@@ -63,14 +63,10 @@ def answers(library: Library, fields: dict[str, str], choice: forms.Choice) -> A
     scenario = library.scenario(choice.name, choice.text, choice.label)
     atom = _question(library, fields)
     with library.given(scenario) as kb:
-        found = kb.query(atom)
-        prover = Prover(kb)
-        rows = []
-        for answer in found:
-            proof = prover.prove(answer.predicate, answer.values)
-            rows.append((tuple(value for _, value in answer.bindings), tuple(proof.citations() if proof else ())))
-    variables = tuple(name for name, _ in found[0].bindings) if found else ()
-    return Asked(atom, library.meaning(atom), scenario, variables, tuple(rows))
+        found = Prover(kb).cited(atom)
+    rows = tuple((tuple(value for _, value in answer.bindings), tuple(citations)) for answer, citations in found)
+    variables = tuple(name for name, _ in found[0][0].bindings) if found else ()
+    return Asked(atom, library.meaning(atom), scenario, variables, rows)
 
 
 def explanation(library: Library, fields: dict[str, str], choice: forms.Choice) -> tuple[Explanation, Scenario | None]:

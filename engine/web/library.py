@@ -57,12 +57,7 @@ class Library:
     def question(self, name: str | None, query: str | None) -> Atom:
         """A catalogue query by NAME, or a query atom typed by the user (parsed, never executed)."""
         if name:
-            named = self.kb.program.named_query(name)
-            if named is None:
-                known = ", ".join(q.name for q in self.kb.program.queries) or "none"
-                raise QueryError(f"no query named '{name}' in the catalogue (the catalogue has: {known})",
-                                 Position("<query>", 1, 1), code="unknown-query")
-            return named.atom
+            return self.kb.program.catalogue_query(name).atom
         if not query or not query.strip():
             raise QueryError("type a query atom, such as duty(Class, Action, Records)", Position("<query>", 1, 1),
                              code="bad-query")
