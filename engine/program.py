@@ -56,6 +56,6 @@ class Program:
         named = self.named_query(name)
         if named is None:
             names = ", ".join(q.name for q in self.queries) or "none"
-            raise QueryError(f"no query named '{name}' in the catalogue (citelog queries lists them: {names})",
+            raise QueryError(f"no query named '{name}' in the catalogue, which has: {names}",
                              Position("<query>", 1, 1), code="unknown-query")
         return named
