@@ -5,8 +5,9 @@ Run from the repository root:
     python bench/bench_limits.py            # 9 rounds
     python bench/bench_limits.py --rounds 3
 
-Each round loads the bundled KB twice, with the default limits (a budget literal in every rule)
-and with `Limits(None, None)` (no budget literal at all), in alternating order, and times in
+Each round loads the bundled KB twice, with the default limits (the pulse term in every clause,
+firings counted and the clock read) and with `Limits(None, None)` (no pulse at all), in
+alternating order, and times in
 each the headline question, every catalogue query with the citations of its answers, and the
 obligations of every shipped scenario; then a left-recursive transitive closure over a chain of
 400 nodes (80,200 firings). CPU time (process_time) is used, being less disturbed than wall

@@ -174,8 +174,9 @@ def unknown_predicate_message(name: str, known: set[str]) -> str:
 
 
 def bound_variables(body: tuple[Literal, ...]) -> set[str]:
-    """Variables bound by positive atoms, then by assignments `X = expr` whose expr is bound."""
-    bound = {v.name for lit in body if isinstance(lit, Atom) for v in lit.variables()}
+    """Variables bound by positive atoms (as whole arguments: in `p(N - 1)` the atom binds the
+    value of N - 1, not N), then by assignments `X = expr` whose expr is bound."""
+    bound = {arg.name for lit in body if isinstance(lit, Atom) for arg in lit.args if isinstance(arg, Var)}
     changed = True
     while changed:
         changed = False
@@ -195,7 +196,11 @@ def bound_variables(body: tuple[Literal, ...]) -> set[str]:
 def _unsafe_variables(program: Program) -> Iterator[Diagnostic]:
     for rule in program.rules:
         bound = bound_variables(rule.body)
+        in_expressions = {v.name for lit in rule.body if isinstance(lit, Atom)
+                          for arg in lit.args if isinstance(arg, BinOp) for v in variables(arg)}
         for var in rule.head.variables():
+            if var.name in in_expressions and var.name not in bound:
+                continue  # said below, where it is used
             if var.anonymous:
                 yield _error(var.position, "unsafe-variable", "anonymous variable '_' cannot appear in a rule head")
             elif var.name not in bound:
@@ -206,6 +211,17 @@ def _unsafe_variables(program: Program) -> Iterator[Diagnostic]:
                     "condition of the rule",
                 )
         for literal in rule.body:
+            if isinstance(literal, Atom):
+                for arg in literal.args:
+                    for var in (variables(arg) if isinstance(arg, BinOp) else []):
+                        if var.name not in bound:
+                            yield _error(
+                                var.position, "unsafe-variable",
+                                f"variable {var.name} appears only inside the expression {arg} in an argument of "
+                                f"{literal.predicate}(...), which cannot be solved for it: bind {var.name} by "
+                                f"another condition, or name the argument (e.g. {literal.predicate}(M, ...), "
+                                f"{var.name} = M + 1)")
+                continue
             if isinstance(literal, Negation):
                 loose = [v for v in literal.variables() if not v.anonymous and v.name not in bound]
                 where = f"in 'not {literal.atom.predicate}(...)'"

@@ -1,111 +1,92 @@
 """Compile core rules into pyDatalog clauses, built through its engine API (never from text).
 
-Two things pyDatalog needs that a rule file does not promise:
+The evaluator (`evaluator.py`) runs the program bottom-up, one stratum at a time, and asks
+pyDatalog to join the body of one rule at a time over stored relations. So each rule
+`h :- body` becomes an *instance* clause `rule:N(V1..Vk) :- body`, where V1..Vk are the variables
+the body binds: its answers are the rule's firings with their bindings, from which the evaluator
+builds the head facts and records how each fact was derived (the proofs). A rule with calls to
+its own recursive component also gets one *variant* per such call, in which that call reads
+only the facts new in the last round (`delta:p`): semi-naive evaluation.
+
+What pyDatalog needs that a rule file does not promise:
 - body order: pyDatalog evaluates left to right and fails on a negation or comparison whose
   variables are not bound yet, so each positive atom is followed by the comparisons and
-  negations it makes evaluable;
-- provenance: every rule `h :- body` is split into `rule:N(V1..Vk) :- body` and `h :- rule:N(...)`,
-  where V1..Vk are the variables the body binds. The instance predicate keeps the rule's id in
-  the program and records the bindings of each firing, from which proofs are rebuilt;
-- termination: pyDatalog loops forever when its subgoals wait on each other in a cycle of three
-  or more (mutual recursion, or a right-recursive rule over a cyclic graph: measured here, even
-  on an empty database), so recursive calls go through a hub (see `Hub`).
+  negations it makes evaluable (a variant reads its delta atom first, the smallest relation);
+- a pulse: pyDatalog runs in compiled code that no watchdog can interrupt, so each instance
+  head ends with a term whose methods pyDatalog calls at each step of the join and once per
+  firing (`limits.Pulse`): the limits read the clock and count firings inside any join.
 
 Arithmetic goes through typed operators (never pyDatalog's own `%`, which it turns into
-`str.format` on strings); errors are collected and raised after evaluation.
+`str.format` on strings); a type error stops the evaluation at once (`ArithmeticFailure`).
 """
 
 from __future__ import annotations
 
 import operator
-import threading
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pyDatalog import pyEngine
 
-from .checks import bound_variables, dependency_components
 from . import limits, names
+from .checks import bound_variables
 from .names import INTERNAL
-from .errors import Position
-from .syntax import NOWHERE, Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Term, Var, variables
+from .syntax import Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Term, Var, variables
 from .values import Date, Money, type_name
 
+DELTA = f"delta{INTERNAL}"
+
+
+def delta(predicate: str) -> str:
+    """The name of the relation holding a recursive predicate's facts new in the last round."""
+    return DELTA + predicate
 
 
 @dataclass(frozen=True)
-class Hub:
-    """The one predicate that evaluates a recursive component (predicates defined in terms of
-    each other).
+class Variant:
+    """A recursive rule as run in a semi-naive round: one recursive call reads the delta."""
 
-    Inside the component every call is an open call to the hub (all arguments fresh, matched
-    afterwards by equalities), so pyDatalog's subgoals form only cycles of two, hub and rule
-    instance, which it completes. A lone self-recursive predicate is its own hub. The members of
-    a larger component share a generated hub whose first argument names the member, padded to
-    the widest member; their facts are stored there, and each member reads it through a bridge.
-    """
-
-    name: str
-    tag: str | None = None
-    width: int = 0
-
-    def atom(self, args: tuple[Term, ...], position: Position = NOWHERE) -> Atom:
-        if self.tag is not None:
-            args = (Const(self.tag),) + args + (Const(""),) * (self.width - len(args))
-        return Atom(self.name, args, position)
-
-    def row(self, values: tuple) -> tuple:
-        """A member's fact as stored in the hub."""
-        return tuple(a.value for a in self.atom(tuple(Const(v) for v in values)).args)
-
-
-def recursive_hubs(rules: list[Rule]) -> dict[str, Hub]:
-    """The hub of every predicate that is defined recursively."""
-    component = dependency_components(rules)
-    members: dict[int, set[str]] = defaultdict(set)
-    for name, number in component.items():
-        members[number].add(name)
-    arity = {rule.head.predicate: len(rule.head.args) for rule in rules}
-    self_recursive = {
-        rule.head.predicate for rule in rules
-        if any(isinstance(lit, Atom) and lit.predicate == rule.head.predicate for lit in rule.body)
-    }
-    hubs: dict[str, Hub] = {}
-    for number, group in sorted(members.items()):
-        if len(group) > 1:
-            name, width = f"recursion{INTERNAL}{number}", max(arity.get(p, 0) for p in group)
-            hubs.update({p: Hub(name, p, width) for p in group})
-        elif group <= self_recursive:
-            (p,) = group
-            hubs[p] = Hub(p)
-    return hubs
+    instance: str
+    reads: str  # the recursive predicate whose delta it reads
+    body: tuple[Literal, ...]
 
 
 @dataclass(frozen=True)
 class CompiledRule:
-    """A rule as loaded into pyDatalog: its instance predicate and its evaluation order."""
+    """A rule as loaded into pyDatalog: its instance clause, variants and evaluation order."""
 
     rule: Rule
+    number: int  # its index in the program
     instance: str  # name of the rule-instance predicate
     variables: tuple[str, ...]  # the instance predicate's arguments
     head: Atom  # head over plain variables and constants
-    body: tuple[Literal, ...]  # body in pyDatalog's evaluation order, recursive calls via hubs
-    written: tuple[Literal, ...]  # body in written order, made evaluable: premises, why-not
-    derives: Atom  # what the instance derives: the head, or its row in the hub
+    written: tuple[Literal, ...]  # the body with its positive atoms as written, each followed by
+    # the comparisons and negations it makes evaluable (the premises of proofs, why-not)
+    body: tuple[Literal, ...] = ()  # the same literals in join order, as pyDatalog runs them
+    slots: tuple = ()  # per head argument: the index of its variable in an instance row, or a Const
+    variants: tuple[Variant, ...] = ()  # one per call to the rule's own recursive component
+
+    @property
+    def recursive(self) -> bool:
+        return bool(self.variants)
+
+    def head_values(self, row: tuple) -> tuple:
+        """The head fact of a firing, from its instance row."""
+        return tuple(row[slot] if type(slot) is int else slot.value for slot in self.slots)
 
 
-def compile_rule(rule: Rule, index: int, hubs: Mapping[str, Hub] | None = None) -> CompiledRule:
+def compile_rule(rule: Rule, number: int, component: Mapping[str, int] | None = None) -> CompiledRule:
     """Order the body, move head expressions into it and name anonymous variables apart.
 
-    `hubs` (from `recursive_hubs`) routes the calls of a recursive rule to its component's hub.
+    `component` (from `checks.dependency_components`) tells which calls are recursive: a call to
+    a predicate of the head's own component gets a semi-naive variant.
     """
-    hubs = hubs or {}
     fresh = iter(range(1_000_000))
     body: tuple[Literal, ...] = ()
     for literal in rule.body:
         literal, assignments = _lift_expressions(_rename_anonymous(literal, fresh), fresh)
-        body += (literal,) + assignments
+        literal, equalities = _split_repeated(literal, fresh)
+        body += (literal,) + assignments + equalities
     head_args: list[Term] = []
     for arg in rule.head.args:
         if isinstance(arg, BinOp):
@@ -115,28 +96,26 @@ def compile_rule(rule: Rule, index: int, hubs: Mapping[str, Hub] | None = None) 
         else:
             head_args.append(arg)
     head = Atom(rule.head.predicate, tuple(head_args), rule.head.position)
-    written = order_body(body)
-    own = hubs.get(head.predicate)
-    engine_body: tuple[Literal, ...] = ()
-    for literal in body:
-        if own and isinstance(literal, Atom) and literal.predicate in hubs and hubs[literal.predicate].name == own.name:
-            call = hubs[literal.predicate].atom(literal.args, literal.position)
-            opened = tuple(Var(names.fresh("rec", next(fresh)), a.position) for a in call.args)
-            engine_body += (Atom(call.predicate, opened, call.position),)
-            engine_body += tuple(Comparison("==", v, a, a.position) for v, a in zip(opened, call.args))
-        else:
-            engine_body += (literal,)
-    bound = bound_variables(written)
+    ordered = order_body(body)
+    bound = bound_variables(ordered)
     seen: list[str] = []
-    for literal in written:
+    for literal in ordered:
         if isinstance(literal, (Atom, Comparison)):
             for var in literal.variables():
                 if var.name in bound and var.name not in seen:
                     seen.append(var.name)
     shown = [n for n in seen if not names.is_generated(n)] + [n for n in seen if names.is_generated(n)]
-    ordered = order_body(engine_body, frozenset({own.name}) if own else frozenset())
-    derives = own.atom(head.args, head.position) if own else head
-    return CompiledRule(rule, f"rule{INTERNAL}{index}", tuple(shown), head, ordered, written, derives)
+    instance = f"rule{INTERNAL}{number}"
+    own = (component or {}).get(head.predicate)
+    variants = []
+    for position, literal in enumerate(body):
+        if isinstance(literal, Atom) and own is not None and (component or {}).get(literal.predicate) == own:
+            reads_delta = Atom(delta(literal.predicate), literal.args, literal.position)
+            changed = body[:position] + (reads_delta,) + body[position + 1:]
+            variants.append(Variant(f"{instance}{INTERNAL}{len(variants) + 1}", literal.predicate,
+                                    join_order(changed, reads_delta)))
+    slots = tuple(shown.index(a.name) if isinstance(a, Var) else a for a in head.args)
+    return CompiledRule(rule, number, instance, tuple(shown), head, ordered, join_order(body), slots, tuple(variants))
 
 
 def _rename_anonymous(literal: Literal, fresh) -> Literal:
@@ -152,6 +131,11 @@ def _rename_anonymous(literal: Literal, fresh) -> Literal:
     if isinstance(literal, Negation):
         return Negation(_rename_anonymous(literal.atom, fresh), literal.position)
     return Comparison(literal.op, term(literal.left), term(literal.right), literal.position)
+
+
+def generated_assignment(comparison: Comparison) -> bool:
+    """An assignment the compiler added for an expression in a head or an atom: not the user's."""
+    return isinstance(comparison.left, Var) and names.is_generated(comparison.left.name)
 
 
 def _lift_expressions(literal: Literal, fresh) -> tuple[Literal, tuple[Comparison, ...]]:
@@ -172,18 +156,52 @@ def _lift_expressions(literal: Literal, fresh) -> tuple[Literal, tuple[Compariso
     return lifted, tuple(checks)
 
 
-def order_body(body: tuple[Literal, ...], first: frozenset[str] = frozenset()) -> tuple[Literal, ...]:
-    """Positive atoms in their written order, each followed by what it makes evaluable.
+def _split_repeated(literal: Literal, fresh) -> tuple[Literal, tuple[Comparison, ...]]:
+    """`e(X, X)` becomes `e(X, :eqN), :eqN == X`: pyDatalog cannot match a variable repeated in
+    an atom against a fact served by a resolver (it compares two constant objects by identity)."""
+    if not isinstance(literal, Atom):
+        return literal, ()
+    seen: set[str] = set()
+    args, checks = [], []
+    for arg in literal.args:
+        if isinstance(arg, Var) and arg.name in seen:
+            name = Var(names.fresh("eq", next(fresh)), arg.position)
+            checks.append(Comparison("==", name, arg, arg.position))
+            arg = name
+        elif isinstance(arg, Var):
+            seen.add(arg.name)
+        args.append(arg)
+    return Atom(literal.predicate, tuple(args), literal.position), tuple(checks)
 
-    Calls to the rule's own recursive component (`first`) all go first, before any equality
-    could bind one of their arguments: they must stay open calls (see `Hub`). That also keeps
-    the rule left-recursive, the shape pyDatalog is fast on (PYDATALOG-NOTES 13). The meaning
-    of a body does not depend on its order.
-    """
+
+def order_body(body: tuple[Literal, ...]) -> tuple[Literal, ...]:
+    """Positive atoms in their written order, each followed by what it makes evaluable. The
+    meaning of a body does not depend on its order; a reader expects the written one."""
+    return _ordered(body, lambda atoms, bound: atoms[0])
+
+
+def join_order(body: tuple[Literal, ...], first: Atom | None = None) -> tuple[Literal, ...]:
+    """The order pyDatalog joins a body in: `first` (a delta) or the first written atom, then
+    always the atom with the most arguments already bound (a test before a join, a join before
+    a cross product), ties in written order; each followed by what it makes evaluable."""
+    def pick(atoms: list[Atom], bound: set[str]) -> Atom:
+        if first is not None and first in atoms:
+            return first
+        return max(atoms, key=lambda atom: _bound_score(atom, bound))
+
+    return _ordered(body, pick)
+
+
+def _bound_score(atom: Atom, bound: set[str]) -> tuple[bool, int]:
+    fixed = sum(1 for a in atom.args if isinstance(a, Const) or isinstance(a, Var) and a.name in bound)
+    return fixed == len(atom.args), fixed
+
+
+def _ordered(body: tuple[Literal, ...], pick) -> tuple[Literal, ...]:
     waiting = [lit for lit in body if not isinstance(lit, Atom)]
-    ordered: list[Literal] = [lit for lit in body if isinstance(lit, Atom) and lit.predicate in first]
-    atoms = [lit for lit in body if isinstance(lit, Atom) and lit.predicate not in first]
-    bound = {v.name for atom in ordered for v in atom.variables()}
+    atoms = [lit for lit in body if isinstance(lit, Atom)]
+    ordered: list[Literal] = []
+    bound: set[str] = set()
 
     def release() -> None:
         progress = True
@@ -198,7 +216,9 @@ def order_body(body: tuple[Literal, ...], first: frozenset[str] = frozenset()) -
                     progress = True
 
     release()
-    for atom in atoms:
+    while atoms:
+        atom = pick(atoms, bound)
+        atoms.remove(atom)
         ordered.append(atom)
         bound.update(v.name for v in atom.variables())
         release()
@@ -225,14 +245,10 @@ def _ready(literal: Literal, bound: set[str]) -> Literal | None:
 
 # ---- typed arithmetic --------------------------------------------------------------------------
 
-_errors = threading.local()
 
-
-def evaluation_errors() -> list[str]:
-    """Take the arithmetic errors recorded in this thread since the last call."""
-    found = getattr(_errors, "found", [])
-    _errors.found = []
-    return found
+class ArithmeticFailure(BaseException):
+    """Raised inside pyDatalog when a value cannot be computed; a BaseException so that
+    pyDatalog, which turns any Exception raised by an operation into a value, lets it through."""
 
 
 _ALLOWED = {
@@ -245,22 +261,30 @@ _ALLOWED = {
 _PYTHON = {"+": operator.add, "-": operator.sub, "*": operator.mul, "//": operator.floordiv, "mod": operator.mod}
 
 
-def _typed(op: str):
+def compute(op: str, left, right):
+    """`left op right` in the rule language's types; TypeError when it has no value."""
+    if (type(left), type(right)) not in _ALLOWED[op]:
+        raise TypeError(f"cannot compute {type_name(left)} {op} {type_name(right)} ({left!s} {op} {right!s})")
+    if op in ("//", "mod") and right == 0:
+        raise TypeError(f"division by zero ({left} {op} {right})")
+    try:
+        return _PYTHON[op](left, right)
+    except (OverflowError, ValueError) as error:  # a date before year 1 or after 9999
+        raise TypeError(f"{left!s} {op} {right!s} has no value: {error}") from None
+
+
+def _in_engine(op: str):
     def apply(left, right):
-        if (type(left), type(right)) not in _ALLOWED[op]:
-            message = f"cannot compute {type_name(left)} {op} {type_name(right)} ({left!s} {op} {right!s})"
-        elif op in ("//", "mod") and right == 0:
-            message = f"division by zero ({left} {op} {right})"
-        else:
-            return _PYTHON[op](left, right)
-        _errors.found = getattr(_errors, "found", []) + [message]
-        raise TypeError(message)
+        try:
+            return compute(op, left, right)
+        except TypeError as error:
+            raise ArithmeticFailure(str(error)) from None
 
     apply.__name__ = f"typed{op}"
     return apply
 
 
-_OPERATORS = {op: _typed(op) for op in _ALLOWED}
+_OPERATORS = {op: _in_engine(op) for op in _ALLOWED}
 _COMPARE = {
     "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
 }
@@ -272,7 +296,7 @@ def evaluate_term(term: Term, bindings: dict):
         return bindings[term.name]
     if isinstance(term, Const):
         return term.value
-    return _OPERATORS[term.op](evaluate_term(term.left, bindings), evaluate_term(term.right, bindings))
+    return compute(term.op, evaluate_term(term.left, bindings), evaluate_term(term.right, bindings))
 
 
 def holds(comparison: Comparison, bindings: dict) -> bool:
@@ -280,7 +304,7 @@ def holds(comparison: Comparison, bindings: dict) -> bool:
     return _COMPARE[comparison.op](evaluate_term(comparison.left, bindings), evaluate_term(comparison.right, bindings))
 
 
-# ---- to pyDatalog terms ---------------------------------------------------------------------------
+# ---- to pyDatalog clauses -------------------------------------------------------------------------
 
 
 def engine_term(term: Term):
@@ -301,40 +325,10 @@ def engine_literal(literal: Literal):
     return pyEngine.Literal(literal.op, [engine_term(literal.left), engine_term(literal.right)])
 
 
-def load_rule(compiled: CompiledRule, counted: bool = True) -> None:
-    """Assert the two clauses of a compiled rule into the current pyDatalog logic; if `counted`,
-    a budget literal after the rule's last atom counts its firings (see `limits`)."""
-    instance = pyEngine.Literal(compiled.instance, [pyEngine.Var(v) for v in compiled.variables])
-    body = [engine_literal(lit) for lit in compiled.body]
-    if counted:
-        atoms = [i for i, literal in enumerate(compiled.body) if isinstance(literal, Atom)]
-        matched = compiled.body[: atoms[-1] + 1] if atoms else ()
-        bound = dict.fromkeys(v.name for lit in matched if isinstance(lit, Atom) for v in lit.variables())
-        body.insert(len(matched), limits.budget_literal(compiled.instance, tuple(bound)))
-    pyEngine.assert_(pyEngine.Clause(instance, body))
-    pyEngine.assert_(pyEngine.Clause(engine_literal(compiled.derives), [instance]))
-
-
-def load_bridge(predicate: str, arity: int, hub: Hub) -> None:
-    """`p(X1..Xn) :- hub("p", X1..Xn, pads)`: a member of a shared hub reads its rows there."""
-    args = tuple(Var(f"X{i}") for i in range(arity))
-    pyEngine.assert_(pyEngine.Clause(engine_literal(Atom(predicate, args)), [engine_literal(hub.atom(args))]))
-
-
-def load_fact(predicate: str, values: tuple) -> None:
-    pyEngine.assert_(pyEngine.Clause(_fact(predicate, values), []))
-
-
-def retract_fact(predicate: str, values: tuple) -> None:
-    pyEngine.retract(pyEngine.Clause(_fact(predicate, values), []))
-
-
-def declare(predicate: str, arity: int) -> None:
-    """Make sure pyDatalog knows a predicate, so that negating or asking it never fails."""
-    pred = pyEngine.Pred(predicate, arity)
-    if pred.id not in pyEngine.Logic.tl.logic.Db:
-        pyEngine.insert(pred)
-
-
-def _fact(predicate: str, values: tuple):
-    return pyEngine.Literal(predicate, [pyEngine.Const(v) for v in values])
+def load_rule(compiled: CompiledRule, pulsed: bool = True) -> None:
+    """Assert the instance clause of a compiled rule, and of each of its variants, into the
+    current pyDatalog logic; if `pulsed`, the head ends with the pulse of the limits."""
+    pulse = [limits.PULSE] if pulsed else []
+    for instance, body in [(compiled.instance, compiled.body)] + [(v.instance, v.body) for v in compiled.variants]:
+        head = pyEngine.Literal(instance, [pyEngine.Var(v) for v in compiled.variables] + pulse)
+        pyEngine.assert_(pyEngine.Clause(head, [engine_literal(literal) for literal in body]))

@@ -1,38 +1,39 @@
-"""A knowledge base: a checked program loaded into its own pyDatalog logic.
+"""A knowledge base: a checked program, its model, and the given facts of each scenario.
 
-pyDatalog keeps one global, thread-local store. A `KnowledgeBase` owns a `Logic` object of its
-own and binds it (a per-thread copy that shares the predicate store) around every operation,
-under a lock, so that two KBs in one process never see each other's facts and a query from any
-thread sees the same facts. Given facts (a scenario) are asserted into the loaded program and
-withdrawn exactly, without recompiling the rules.
+The KB evaluates its program bottom-up (`evaluator.py`) into a model, on demand, and answers a
+query by looking the model up. Given facts come in two ways. `with kb.scenario(facts):` gives
+this thread, for the block, a model of its own with those facts added: another thread, inside a
+scenario of its own or not, never sees them. `add_facts` and `withdraw_facts` change the facts
+of the innermost scenario block of this thread, or, outside any block, the KB's own facts, which
+every thread sees (a block started later starts from them). A model made for new facts shares
+every stratum they do not reach with the model of the KB's stated facts alone.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pyDatalog import pyEngine
-from pyDatalog.Logic import Logic
-
-from . import collector, compiler, limits
 from .checks import unknown_predicate_message
 from .compiler import CompiledRule
+from .errors import EvaluationError, InputError, QueryError
+from .evaluator import Engine, Model
 from .limits import Limits
 from .names import INTERNAL, fresh
-from .errors import EvaluationError, InputError, QueryError
 from .parser import parse_atom
 from .program import Program
 from .quotes import SourceText
+from .relations import Derivation
 from .syntax import Atom, BinOp, Const, Rule, Var
 from .values import Value, check_value, sort_key
 
 if TYPE_CHECKING:  # explanations are built on this module, which cannot import them at load time
     from .explain import Explanation, WhyNot
+
+CACHED_QUERIES = 512  # answers kept per model, most recently asked first
 
 
 @dataclass(frozen=True)
@@ -58,100 +59,92 @@ class KnowledgeBase:
         self.program = program
         self.limits = limits or Limits.from_environment()  # of each evaluation (docs/LIMITS.md)
         self.sources = dict(sources or {})
-        self._lock = threading.RLock()
-        self._thread = threading.local()  # this KB's logic as bound in each thread
-        self._compiled: dict[str, list[CompiledRule]] = defaultdict(list)
-        self._kb_facts: dict[tuple[str, tuple], list[Rule]] = defaultdict(list)
-        self._given: set[tuple[str, tuple]] = set()
-        self._cache: dict[Atom, list[Answer]] = {}
-        self.arities: dict[str, int] = {}
-        with self._lock, collector.tuned(young=0):
-            self._hubs = compiler.recursive_hubs(program.rules)
-            self._logic = Logic()  # a fresh logic, current in this thread while we load
-            self._load()
+        self.engine = Engine(program, self.limits)
+        self.arities: dict[str, int] = dict(self.engine.plan.arities)
+        self._inputs = program.input_predicates
+        self._pristine = Model(self.engine.plan)  # the KB's own facts only
+        self._shared = self._pristine  # with the facts of add_facts
+        self._lock = threading.Lock()
+        self._local = threading.local()  # this thread's scenario models, innermost last
 
-    # ---- loading ---------------------------------------------------------------------------
+    # ---- models --------------------------------------------------------------------------------
 
-    def _load(self) -> None:
-        for decl in self.program.declarations:
-            self.arities.setdefault(decl.name, len(decl.params))
-        for index, rule in enumerate(self.program.rules):
-            self.arities.setdefault(rule.head.predicate, len(rule.head.args))
-            if rule.is_fact and all(isinstance(a, Const) for a in rule.head.args):
-                values = tuple(a.value for a in rule.head.args)
-                self._kb_facts[(rule.head.predicate, values)].append(rule)
-                compiler.load_fact(*self._stored(rule.head.predicate, values))
-            else:
-                compiled = compiler.compile_rule(rule, index, self._hubs)
-                self._compiled[rule.head.predicate].append(compiled)
-                compiler.load_rule(compiled, counted=not self.limits.unlimited)
-        for name, hub in sorted(self._hubs.items()):
-            if hub.tag is not None:
-                compiler.load_bridge(name, self.arities[name], hub)
-        for name, arity in self.arities.items():
-            compiler.declare(name, arity)
+    def _frames(self) -> list[list[Model]]:
+        """This thread's scenario blocks, innermost last: [model at the block's start, current]."""
+        return self._local.__dict__.setdefault("frames", [])
 
-    def _stored(self, predicate: str, values: tuple) -> tuple[str, tuple]:
-        """Where a fact is asserted: a member of a shared recursion hub keeps its facts there."""
-        hub = self._hubs.get(predicate)
-        return (hub.name, hub.row(values)) if hub else (predicate, values)
+    def _model(self) -> Model:
+        frames = self._frames()
+        return frames[-1][1] if frames else self._shared
 
-    @contextmanager
-    def _bound(self) -> Iterator[None]:
-        """Make this KB's logic the current one in this thread, exclusively."""
-        with self._lock:
-            previous = getattr(Logic.tl, "logic", None)
-            if not hasattr(self._thread, "logic"):
-                # pyDatalog's per-thread copy rebuilds a registry of every predicate (100 ms for
-                # 10,000 provisions), so each thread makes it once; it shares the stored clauses
-                Logic(self._logic)
-                self._thread.logic = Logic.tl.logic
-            Logic.tl.logic = self._thread.logic
-            try:
-                yield
-            finally:
-                if previous is not None:
-                    Logic.tl.logic = previous
-
-    # ---- given facts -------------------------------------------------------------------------
+    def _with_given(self, facts: Mapping[str, Iterable[Iterable]]) -> tuple[Model, int]:
+        """A model of the current given facts plus these; and how many of these were new."""
+        current = self._model()
+        given = {p: set(rows) for p, rows in current.given.items()}
+        added = 0
+        for name, values in self._checked(facts):
+            rows = given.setdefault(name, set())
+            if values not in rows and values not in self.engine.plan.stated.get(name, {}):
+                rows.add(values)
+                added += 1
+        if not added:
+            return current, 0
+        return Model(self.engine.plan, {p: frozenset(r) for p, r in given.items()}, self._pristine), added
 
     def add_facts(self, facts: Mapping[str, Iterable[Iterable]]) -> int:
-        """Assert given facts of declared input predicates; returns how many were new."""
-        checked = [(name, self._check_fact(name, row)) for name, rows in sorted(facts.items()) for row in rows]
-        added = 0
-        with self._bound():
-            for name, values in checked:
-                key = (name, values)
-                if key in self._given or key in self._kb_facts:
-                    continue
-                compiler.load_fact(*self._stored(name, values))
-                self._given.add(key)
-                added += 1
-            self._cache.clear()
+        """Assert given facts of declared input predicates (see the module's docstring for who
+        sees them); returns how many were new."""
+        frames = self._frames()
+        with self._lock:
+            model, added = self._with_given(facts)
+            if frames:
+                frames[-1][1] = model
+            else:
+                self._shared = model
         return added
 
     def withdraw_facts(self) -> None:
-        """Withdraw every given fact, leaving the KB as it was loaded."""
-        with self._bound():
-            for name, values in sorted(self._given, key=_fact_key):
-                compiler.retract_fact(*self._stored(name, values))
-            self._given.clear()
-            self._cache.clear()
+        """Withdraw the facts `add_facts` gave: inside a scenario block, those added since it
+        began; outside, all of them, leaving the KB as it was loaded."""
+        frames = self._frames()
+        with self._lock:
+            if frames:
+                frames[-1][1] = frames[-1][0]
+            else:
+                self._shared = self._pristine
 
     @contextmanager
     def scenario(self, facts: Mapping[str, Iterable[Iterable]]) -> Iterator["KnowledgeBase"]:
-        """Given facts for the duration of a `with` block."""
-        self.add_facts(facts)
-        try:
+        """Given facts for the duration of a `with` block, in this thread only."""
+        model, _ = self._with_given(facts)
+        with self._pinned(model):
             yield self
+
+    @contextmanager
+    def bound(self) -> Iterator["KnowledgeBase"]:
+        """Keep this thread on the current facts for a sequence of calls (a proof, a why-not),
+        even if another thread adds or withdraws facts meanwhile."""
+        with self._pinned(self._model()):
+            yield self
+
+    @contextmanager
+    def _pinned(self, model: Model) -> Iterator[None]:
+        frames = self._frames()
+        frames.append([model, model])
+        try:
+            yield
         finally:
-            self.withdraw_facts()
+            frames.pop()
 
     def given_facts(self) -> list[tuple[str, tuple]]:
-        return sorted(self._given, key=_fact_key)
+        given = self._model().given
+        return sorted(((p, row) for p, rows in given.items() for row in rows), key=_fact_key)
+
+    def _checked(self, facts: Mapping[str, Iterable[Iterable]]) -> list[tuple[str, tuple]]:
+        return [(name, self._check_fact(name, row)) for name, rows in sorted(facts.items()) for row in rows]
 
     def _check_fact(self, name: str, row: Iterable) -> tuple:
-        inputs = self.program.input_predicates
+        inputs = self._inputs
         if name not in inputs:
             raise InputError(
                 f"'{name}' is not an input predicate of this KB; inputs are: {', '.join(sorted(inputs)) or 'none'}",
@@ -174,15 +167,23 @@ class KnowledgeBase:
         if isinstance(atom, str):
             atom = parse_atom(atom)
         self._check_query(atom)
-        with self._bound():
-            cached = self._cache.get(atom)
-            if cached is None:
-                try:
-                    cached = self._cache[atom] = self._answers(atom)
-                except EvaluationError as error:  # say which query it was
-                    error.position = error.position or atom.position
-                    raise
-            return list(cached)
+        model = self._model()
+        cache = model.answers
+        with self._lock:
+            cached = cache.get(atom)
+            if cached is not None:
+                cache.move_to_end(atom)
+                return list(cached)
+        try:
+            answers = self._answers_of(model, atom)
+        except EvaluationError as error:  # say which query it was
+            error.position = error.position or atom.position
+            raise
+        with self._lock:
+            cache[atom] = answers
+            if len(cache) > CACHED_QUERIES:
+                cache.popitem(last=False)
+        return list(answers)
 
     def _check_query(self, atom: Atom) -> None:
         if INTERNAL in atom.predicate or atom.predicate not in self.arities:
@@ -202,9 +203,9 @@ class KnowledgeBase:
                 raise QueryError("a query argument must be a variable or a value, not an expression", arg.position,
                                  code="bad-query")
 
-    def _answers(self, atom: Atom) -> list[Answer]:
+    def _answers_of(self, model: Model, atom: Atom) -> list[Answer]:
         args = [Var(fresh("any", i)) if isinstance(a, Var) and a.anonymous else a for i, a in enumerate(atom.args)]
-        rows = sorted(set(self.ask(atom.predicate, args)), key=lambda vs: tuple(sort_key(v) for v in vs))
+        rows = sorted(self._matching(model, atom.predicate, args), key=lambda vs: tuple(sort_key(v) for v in vs))
         shown = list(dict.fromkeys(a.name for a in atom.args if isinstance(a, Var) and not a.anonymous))
         answers: dict[tuple, Answer] = {}
         for values in rows:  # one answer per binding of the shown variables: `_` is not reported
@@ -213,43 +214,56 @@ class KnowledgeBase:
             answers.setdefault(bindings, Answer(atom.predicate, values, bindings))
         return sorted(answers.values(), key=lambda a: tuple(sort_key(v) for _, v in a.bindings))
 
+    def _matching(self, model: Model, predicate: str, args: list) -> list[tuple]:
+        """The facts of a predicate that match a pattern of constants and variables."""
+        relation = self.engine.evaluate(model, predicate)
+        positions = tuple(i for i, a in enumerate(args) if isinstance(a, Const))
+        key = tuple(args[i].value for i in positions)
+        variables = [(i, a.name) for i, a in enumerate(args) if isinstance(a, Var)]
+        if len({name for _, name in variables}) == len(variables):
+            return list(relation.match(positions, key))
+        found = []
+        for row in relation.match(positions, key):  # a variable repeated must match one value
+            by_var: dict[str, Value] = {}
+            if all(by_var.setdefault(name, row[i]) == row[i] for i, name in variables):
+                found.append(row)
+        return found
+
     def ask(self, predicate: str, args: list) -> list[tuple]:
-        """Evaluate one literal in pyDatalog (the KB must be bound); returns full value tuples."""
-        literal = pyEngine.Literal(predicate, [compiler.engine_term(a) for a in args])
-        compiler.evaluation_errors()
-        try:
-            with collector.tuned(), limits.evaluation(self.limits):
-                result = literal.ask()
-        except TypeError as error:
-            raise EvaluationError(f"while evaluating {predicate}: {error}", code="type-error") from None
-        except RecursionError:
-            raise EvaluationError(f"while evaluating {predicate}: recursion too deep",
-                                  code="limit-exceeded") from None
-        except limits.LimitExceeded as error:
-            raise EvaluationError(f"while evaluating {predicate}: {error}", code="limit-exceeded") from None
-        errors = compiler.evaluation_errors()
-        if errors:
-            raise EvaluationError(f"while evaluating {predicate}: {errors[0]}", code="type-error")
-        if result is True:  # pyDatalog answers a fully ground query with True
-            return [tuple(a.value for a in args)]
-        return list(result or [])
+        """The facts of a predicate matching a pattern of `Const` and `Var` terms (for why-not)."""
+        return self._matching(self._model(), predicate, args)
+
+    def holds(self, predicate: str, values: tuple) -> bool:
+        return values in self.engine.evaluate(self._model(), predicate)
 
     def relation(self, predicate: str) -> set[tuple]:
         """Every tuple of a predicate in the current model."""
-        arity = self.arities[predicate]
-        with self._bound():
-            return set(self.ask(predicate, [Var(f"X{i}") for i in range(arity)]))
+        return set(self.engine.evaluate(self._model(), predicate))
 
     # ---- provenance, for proofs -------------------------------------------------------------------
 
     def compiled_rules(self, predicate: str) -> list[CompiledRule]:
-        return list(self._compiled.get(predicate, ()))
+        return list(self.engine.plan.rules_for(predicate))
+
+    def compiled_rule(self, number: int) -> CompiledRule:
+        return self.engine.plan.rules_by_number[number]
 
     def kb_fact_rules(self, predicate: str, values: tuple) -> list[Rule]:
-        return list(self._kb_facts.get((predicate, values), ()))
+        return list(self.engine.plan.stated.get(predicate, {}).get(values, ()))
 
     def is_given(self, predicate: str, values: tuple) -> bool:
-        return (predicate, values) in self._given
+        return self._model().is_given(predicate, values)
+
+    def derivation(self, predicate: str, values: tuple) -> Derivation | None:
+        """The firing that first derived a fact (rule number, instance row); None for a fact
+        stated in the KB or given. The fact must hold."""
+        model = self._model()
+        self.engine.evaluate(model, predicate)
+        return model.derivation(predicate, values)
+
+    def firings(self, rule: CompiledRule, fixed: Mapping[str, Value]) -> list[tuple]:
+        """Every firing of a rule (instance rows) with some of its variables fixed."""
+        return self.engine.firings(self._model(), rule, dict(fixed))
 
     # ---- explanations -----------------------------------------------------------------------------
 
@@ -265,13 +279,6 @@ class KnowledgeBase:
 
         return why_not(self, query)
 
-    @contextmanager
-    def bound(self) -> Iterator["KnowledgeBase"]:
-        """Bind this KB for a sequence of `ask` calls (used by the prover)."""
-        with self._bound():
-            yield self
-
 
 def _fact_key(fact: tuple[str, tuple]) -> tuple:
     return (fact[0], tuple(sort_key(v) for v in fact[1]))
-

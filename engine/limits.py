@@ -1,12 +1,13 @@
 """Limits on one evaluation: a query that would derive too much stops with a clear error.
 
-pyDatalog evaluates inside compiled code that no watchdog can interrupt, but it calls the
-Python function registered as a predicate's resolver whenever it searches that predicate. So
-the compiler follows the positive atoms of every rule body with a budget literal over the rule's
-number and the variables those atoms bind: pyDatalog searches it once for each combination of
-facts that matches the rule's atoms (a firing), and its resolver counts the firings and reads
-the clock, stopping the evaluation past either limit. `KnowledgeBase.ask` reports that as an
-`EvaluationError` with the code `limit-exceeded`. See docs/LIMITS.md.
+pyDatalog evaluates inside compiled code that holds the interpreter: no watchdog thread or signal
+can interrupt it. But it calls Python in places citelog controls: the resolvers that serve stored
+relations (`evaluator.py`), and the methods of the `Pulse` term that ends the head of every
+compiled clause: pyDatalog substitutes the head at every step of a join (each partial match of a
+rule's atoms, replayed from its tables or not) and checks it is ground once per firing. So the
+clock is read all through a join and the firings are counted exactly, whatever the shape of the
+rule. The evaluator reports a limit as an `EvaluationError` with the code `limit-exceeded`. See
+docs/LIMITS.md.
 """
 
 from __future__ import annotations
@@ -23,9 +24,7 @@ from pyDatalog import pyEngine
 from pyDatalog.Logic import Logic
 
 from .errors import InputError, Position
-from .names import INTERNAL
 
-BUDGET = f"budget{INTERNAL}"
 TIME_VARIABLE = "CITELOG_TIME_LIMIT"
 FIRINGS_VARIABLE = "CITELOG_FIRING_LIMIT"
 
@@ -36,11 +35,11 @@ class Limits:
     (or 0 in the environment) means no limit."""
 
     seconds: float | None = 60.0
-    firings: int | None = 1_000_000
+    firings: int | None = 10_000_000
 
     @property
     def unlimited(self) -> bool:
-        """No limit at all: firings are not even counted (no overhead)."""
+        """No limit at all: clauses are compiled without the pulse (no overhead)."""
         return self.seconds is None and self.firings is None
 
     def within(self, seconds: float) -> "Limits":
@@ -69,49 +68,104 @@ def _setting(environ: Mapping[str, str], name: str, kind: type, default):
     return value or None
 
 
-class LimitExceeded(Exception):
-    """Raised inside pyDatalog's evaluation to stop it; the message names the limit."""
+class LimitExceeded(BaseException):
+    """Raised inside pyDatalog's evaluation to stop it; the message names the limit. A
+    BaseException, because pyDatalog turns an Exception raised by an operation into a value."""
+
+
+class Budget:
+    """What one evaluation (all the rounds of one query) may still spend, in one thread."""
+
+    __slots__ = ("limits", "left", "deadline")
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.left = limits.firings if limits.firings is not None else math.inf
+        self.deadline = time.monotonic() + limits.seconds if limits.seconds is not None else math.inf
+
+    def spend(self) -> None:
+        """One firing."""
+        self.left -= 1
+        if self.left < 0:
+            raise LimitExceeded(
+                f"stopped after {self.limits.firings:,} rule firings, the size limit: the query derives too much "
+                f"(a recursive rule over a large scenario?); raise the limit with {FIRINGS_VARIABLE}=N "
+                "(0: no limit) or Limits(firings=N)")
+
+    def check_clock(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise LimitExceeded(
+                f"stopped after {self.limits.seconds:g} s, the time limit: the query derives too much to finish; "
+                f"raise the limit with {TIME_VARIABLE}=SECONDS (0: no limit) or Limits(seconds=SECONDS)")
 
 
 _state = threading.local()
 
 
 @contextmanager
-def evaluation(limits: Limits) -> Iterator[None]:
-    """Count the firings of one evaluation in this thread; if it stops half-way (a limit, a type
-    error), put back pyDatalog's task lists and tables, which its `ask` only restores at the end."""
+def evaluation(limits: Limits) -> Iterator[Budget]:
+    """The budget of one evaluation in this thread (an inner evaluation shares the outer one's)."""
+    outer = getattr(_state, "budget", None)
+    if outer is not None:
+        yield outer
+        return
+    _state.budget = Budget(limits)
+    try:
+        yield _state.budget
+    finally:
+        _state.budget = None
+
+
+@contextmanager
+def restoring_engine() -> Iterator[None]:
+    """If pyDatalog stops half-way (a limit, a type error), put back its task lists and tables,
+    which its `ask` only restores when it ends normally."""
     logic = Logic.tl.logic
     saved = logic.Tasks, logic.Recursive_Tasks, logic.Recursive, logic.Subgoals, logic.Goal
-    _state.limits = limits
-    _state.left = limits.firings if limits.firings is not None else math.inf
-    _state.deadline = time.monotonic() + limits.seconds if limits.seconds is not None else math.inf
     try:
         yield
     except BaseException:
         logic.Tasks, logic.Recursive_Tasks, logic.Recursive, logic.Subgoals, logic.Goal = saved
         raise
-    finally:
-        _state.limits = None
 
 
-def _spend(*terms):
-    """The resolver of the budget literal: one firing; it always holds."""
-    limits = getattr(_state, "limits", None)
-    if limits is not None:
-        _state.left -= 1
-        if _state.left < 0:
-            raise LimitExceeded(
-                f"stopped after {limits.firings:,} rule firings, the size limit: the query derives too much "
-                f"(a recursive rule over a large scenario?); raise the limit with {FIRINGS_VARIABLE}=N "
-                "(0: no limit) or Limits(firings=N)")
-        if time.monotonic() > _state.deadline:
-            raise LimitExceeded(
-                f"stopped after {limits.seconds:g} s, the time limit: the query derives too much to finish; "
-                f"raise the limit with {TIME_VARIABLE}=SECONDS (0: no limit) or Limits(seconds=SECONDS)")
-    yield True
+def check_clock() -> None:
+    """Called by the resolvers of stored relations, each time pyDatalog searches one."""
+    budget = getattr(_state, "budget", None)
+    if budget is not None:
+        budget.check_clock()
 
 
-def budget_literal(rule: str, variables: tuple[str, ...]):
-    """The literal that counts a firing of `rule`, searched once per binding of `variables`."""
-    pyEngine.Python_resolvers.setdefault(f"{BUDGET}/{len(variables) + 1}", _spend)
-    return pyEngine.Literal(BUDGET, [pyEngine.Const(rule)] + [pyEngine.Var(v) for v in variables])
+class Pulse(pyEngine.VarTuple):
+    """A constant term at the end of every compiled clause's head, whose methods pyDatalog calls:
+    `subst` at each step of a join (the clock is read every 64 steps), `is_const` once per
+    firing (counted). Its value is 0; the evaluator drops that column."""
+
+    def __init__(self):  # a VarTuple (pyDatalog binds a query's variable to one) with no elements
+        self._id, self.id, self.is_constant = (), 0, True
+
+    def subst(self, env):
+        global _steps
+        _steps += 1
+        if not _steps & 63:
+            check_clock()
+        return self
+
+    def is_const(self) -> bool:
+        budget = getattr(_state, "budget", None)
+        if budget is not None:
+            budget.spend()
+        return True
+
+    def shuffle(self, env):
+        return self
+
+    def chase(self, env):
+        return self
+
+    def get_tag(self, env):
+        return 0
+
+
+_steps = 0
+PULSE = Pulse()

@@ -1,23 +1,25 @@
-"""Rebuild the derivation of an answer from the rule-instance predicates.
+"""Proofs of answers, read from the derivations the evaluator recorded.
 
-pyDatalog has no proof output. The compiler gave every rule an instance predicate whose tuples
-are the rule's firings with their bindings; a proof of `p(v)` is one firing of a rule for `p`
-whose head matches `v`, with a proof of each positive premise, down to given facts or facts
-stated by a provision. Negated premises are recorded as absent (closed world); an absent
-exception carries the rule that states it, since checking it was part of the derivation. Among several
-derivations the smallest is kept and the others are counted; a premise already being proved
-higher up (a cycle through recursion) is not a valid derivation.
+pyDatalog has no proof output. The evaluator records, for each fact it derives, the firing that
+first derived it: the rule and its bindings (`evaluator.py`). A proof of `p(v)` is that firing,
+with a proof of each positive premise, down to given facts or facts stated by a provision; the
+premises were derived before the fact, so a proof never runs through itself, and it is built
+without re-deriving anything. Negated premises are recorded as absent (closed world); an absent
+exception carries the rule that states it, since checking it was part of the derivation. A full
+proof also counts the other derivations of each step (`alternatives`): the other firings whose
+premises' proofs do not use the step itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .compiler import CompiledRule
+from .compiler import CompiledRule, generated_assignment
+from .evaluator import atom_premises
 from .knowledge_base import Answer, KnowledgeBase
 from .names import is_generated
 from .syntax import Atom, Comparison, Const, Negation, Rule, Var
-from .values import Value, sort_key
+from .values import Value
 
 GIVEN, FACT, RULE, ABSENT, TEST = "given", "fact", "rule", "absent", "comparison"
 
@@ -62,79 +64,99 @@ class Prover:
 
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
-        self._memo: dict[tuple[str, tuple], Proof | None] = {}
+        self._memo: dict[bool, dict[tuple[str, tuple], Proof]] = {True: {}, False: {}}
 
     def prove(self, predicate: str, values: tuple) -> Proof | None:
+        """The recorded proof of a fact, each step with its count of other derivations; None
+        if the fact does not hold."""
+        values = tuple(values)
         with self.kb.bound():
-            return self._prove(predicate, tuple(values), frozenset())[0]
+            if not self.kb.holds(predicate, values):
+                return None
+            return self._build((predicate, values), counting=True)
 
     def cited(self, query: str | Atom) -> list[tuple[Answer, list[str]]]:
         """Every answer of a query with the citations of its proof, as `citelog query` shows them."""
-        answers = []
-        for answer in self.kb.query(query):
-            proof = self.prove(answer.predicate, answer.values)
-            answers.append((answer, proof.citations() if proof else []))
-        return answers
+        with self.kb.bound():
+            return [(answer, self._build((answer.predicate, answer.values), counting=False).citations())
+                    for answer in self.kb.query(query)]
 
-    def _prove(self, predicate: str, values: tuple, visiting: frozenset) -> tuple[Proof | None, bool]:
-        """The smallest proof, and whether a cycle was cut while looking (then it is not kept)."""
-        key = (predicate, values)
-        if key in self._memo:
-            return self._memo[key], False
-        if key in visiting:
-            return None, True
-        candidates: list[Proof] = []
-        if self.kb.is_given(predicate, values):
-            candidates.append(Proof(GIVEN, predicate, values))
-        candidates += [Proof(FACT, predicate, values, rule) for rule in self.kb.kb_fact_rules(predicate, values)]
-        cut = False
-        for compiled in self.kb.compiled_rules(predicate):
-            for bindings in self._firings(compiled, values):
-                premises, was_cut = self._premises(compiled, bindings, visiting | {key})
-                cut |= was_cut
-                if premises is not None:
-                    shown = tuple((n, bindings[n]) for n in compiled.variables if not is_generated(n))
-                    candidates.append(Proof(RULE, predicate, values, compiled.rule, shown, premises))
-        best = None
-        if candidates:
-            best = min(enumerate(candidates), key=lambda ic: (ic[1].size, ic[0]))[1]
-            best = Proof(**{**best.__dict__, "alternatives": len(candidates) - 1})
-        if not cut:
-            self._memo[key] = best
-        return best, cut
+    def _build(self, root: tuple[str, tuple], counting: bool) -> Proof:
+        """Depth first without recursion: a proof through a long chain is as deep as the chain."""
+        memo = self._memo[counting]
+        stack = [root]
+        while stack:
+            key = stack[-1]
+            if key in memo:
+                stack.pop()
+                continue
+            firing = self._firing(key)
+            pending = [p for p in atom_premises(*firing) if p not in memo] if firing else []
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            memo[key] = self._node(key, firing, memo, counting)
+        return memo[root]
 
-    def _firings(self, compiled: CompiledRule, values: tuple) -> list[dict[str, Value]]:
-        """The bindings of every firing of a rule whose head matches the values."""
-        fixed: dict[str, Value] = {}
-        for arg, value in zip(compiled.head.args, values):
-            if isinstance(arg, Const):
-                if arg.value != value:
-                    return []
-            elif fixed.setdefault(arg.name, value) != value:
-                return []
-        args = [Const(fixed[v]) if v in fixed else Var(v) for v in compiled.variables]
-        rows = self.kb.ask(compiled.instance, args)
-        rows.sort(key=lambda row: tuple(sort_key(v) for v in row))
-        return [dict(zip(compiled.variables, row)) for row in rows]
+    def _firing(self, key: tuple[str, tuple]) -> tuple[CompiledRule, tuple] | None:
+        """The recorded firing that derived a fact; None for a given or stated fact."""
+        if self.kb.is_given(*key):
+            return None
+        derivation = self.kb.derivation(*key)
+        return (self.kb.compiled_rule(derivation[0]), derivation[1]) if derivation else None
 
-    def _premises(self, compiled: CompiledRule, bindings: dict, visiting: frozenset):
+    def _node(self, key, firing, memo: dict, counting: bool) -> Proof:
+        predicate, values = key
+        alternatives = self._sources(key) - 1 if counting else 0
+        if firing is None:
+            if self.kb.is_given(predicate, values):
+                return Proof(GIVEN, predicate, values, alternatives=alternatives)
+            return Proof(FACT, predicate, values, self.kb.kb_fact_rules(predicate, values)[0],
+                         alternatives=alternatives)
+        compiled, row = firing
+        bindings = dict(zip(compiled.variables, row))
         premises: list[Proof] = []
-        cut = False
         for literal in compiled.written:
             if isinstance(literal, Atom):
-                values = tuple(_value(a, bindings) for a in literal.args)
-                proof, was_cut = self._prove(literal.predicate, values, visiting)
-                cut |= was_cut
-                if proof is None:
-                    return None, cut
-                premises.append(proof)
+                premises.append(memo[(literal.predicate, tuple(_value(a, bindings) for a in literal.args))])
             elif isinstance(literal, Negation):
-                values = tuple(_value(a, bindings) for a in literal.atom.args)
-                premises.append(Proof(ABSENT, literal.atom.predicate, values, self._exception_rule(literal.atom)))
-            elif isinstance(literal, Comparison) and not _generated(literal):
+                values_ = tuple(_value(a, bindings) for a in literal.atom.args)
+                premises.append(Proof(ABSENT, literal.atom.predicate, values_, self._exception_rule(literal.atom)))
+            elif isinstance(literal, Comparison) and not generated_assignment(literal):
                 premises.append(Proof(TEST, _substitute(literal, bindings), ()))
-        return tuple(premises), cut
+        shown = tuple((n, bindings[n]) for n in compiled.variables if not is_generated(n))
+        return Proof(RULE, predicate, values, compiled.rule, shown, tuple(premises), alternatives)
 
+    def _sources(self, key: tuple[str, tuple]) -> int:
+        """How many ways a fact holds: given, stated by each provision, and each firing of a rule
+        whose premises do not need the fact itself."""
+        predicate, values = key
+        count = int(self.kb.is_given(predicate, values)) + len(self.kb.kb_fact_rules(predicate, values))
+        for compiled in self.kb.compiled_rules(predicate):
+            fixed = _match(compiled, values)
+            if fixed is None:
+                continue
+            for row in self.kb.firings(compiled, fixed):
+                if compiled.head_values(row) == values and not self._uses(atom_premises(compiled, row), key):
+                    count += 1
+        return count
+
+    def _uses(self, premises, target: tuple[str, tuple]) -> bool:
+        """Whether the recorded proofs of these premises use the target fact."""
+        seen: set = set()
+        stack = list(premises)
+        while stack:
+            key = stack.pop()
+            if key == target:
+                return True
+            if key in seen:
+                continue
+            seen.add(key)
+            firing = self._firing(key)
+            if firing:
+                stack.extend(atom_premises(*firing))
+        return False
 
     def _exception_rule(self, atom: Atom) -> Rule | None:
         """For `not exception:...`, the rule that states the exception: it was checked, so it is cited."""
@@ -143,15 +165,22 @@ class Prover:
         return next((c.rule for c in self.kb.compiled_rules(atom.predicate)), None)
 
 
+def _match(compiled: CompiledRule, values: tuple) -> dict[str, Value] | None:
+    """The variables of a rule's head fixed by a fact, or None if the head cannot give it."""
+    fixed: dict[str, Value] = {}
+    for arg, value in zip(compiled.head.args, values):
+        if isinstance(arg, Const):
+            if arg.value != value:
+                return None
+        elif fixed.setdefault(arg.name, value) != value:
+            return None
+    return fixed
+
+
 def _value(term, bindings: dict) -> Value | None:
     if isinstance(term, Const):
         return term.value
     return bindings.get(term.name)
-
-
-def _generated(comparison: Comparison) -> bool:
-    """Assignments the compiler added for expressions in heads and atoms are not the user's."""
-    return isinstance(comparison.left, Var) and is_generated(comparison.left.name)
 
 
 def _substitute(comparison: Comparison, bindings: dict) -> str:

@@ -80,9 +80,10 @@ class TestJoinsAndRecursion:
         )
         assert run_python(code).strip() == repr(expected)
 
-    # pyDatalog loops forever when its subgoals wait on each other in a cycle of three or more
-    # (mutual recursion, right recursion over a cyclic graph); the compiler routes recursive calls
-    # through a hub so that every shape ends. Each runs in a subprocess: a regression fails, not hangs.
+    # pyDatalog alone loops forever when its subgoals wait on each other in a cycle of three or more
+    # (mutual recursion, right recursion over a cyclic graph); the evaluator runs recursion in
+    # semi-naive rounds instead, so every shape ends. Each runs in a subprocess: a regression
+    # fails, not hangs.
     RECURSIVE_SHAPES = {
         "left": ["p(X, Y) :- e(X, Y).", "p(X, Z) :- p(X, Y), e(Y, Z)."],
         "right": ["p(X, Y) :- e(X, Y).", "p(X, Z) :- e(X, Y), p(Y, Z)."],
