@@ -180,16 +180,18 @@ def order_body(body: tuple[Literal, ...]) -> tuple[Literal, ...]:
     return _ordered(body, lambda atoms, bound: atoms[0])
 
 
-def join_order(body: tuple[Literal, ...], first: Atom | None = None) -> tuple[Literal, ...]:
-    """The order pyDatalog joins a body in: `first` (a delta) or the first written atom, then
-    always the atom with the most arguments already bound (a test before a join, a join before
-    a cross product), ties in written order; each followed by what it makes evaluable."""
-    def pick(atoms: list[Atom], bound: set[str]) -> Atom:
+def join_order(body: tuple[Literal, ...], first: Atom | None = None,
+               bound: frozenset[str] = frozenset()) -> tuple[Literal, ...]:
+    """The order pyDatalog joins a body in: `first` (a delta), then always the atom with the
+    most arguments already bound (`bound`: the variables fixed before it starts) -- a test
+    before a join, a join before a cross product --, ties in written order; each followed by
+    what it makes evaluable."""
+    def pick(atoms: list[Atom], known: set[str]) -> Atom:
         if first is not None and first in atoms:
             return first
-        return max(atoms, key=lambda atom: _bound_score(atom, bound))
+        return max(atoms, key=lambda atom: _bound_score(atom, known))
 
-    return _ordered(body, pick)
+    return _ordered(body, pick, bound)
 
 
 def _bound_score(atom: Atom, bound: set[str]) -> tuple[bool, int]:
@@ -197,11 +199,11 @@ def _bound_score(atom: Atom, bound: set[str]) -> tuple[bool, int]:
     return fixed == len(atom.args), fixed
 
 
-def _ordered(body: tuple[Literal, ...], pick) -> tuple[Literal, ...]:
+def _ordered(body: tuple[Literal, ...], pick, fixed: frozenset[str] = frozenset()) -> tuple[Literal, ...]:
     waiting = [lit for lit in body if not isinstance(lit, Atom)]
     atoms = [lit for lit in body if isinstance(lit, Atom)]
     ordered: list[Literal] = []
-    bound: set[str] = set()
+    bound: set[str] = set(fixed)
 
     def release() -> None:
         progress = True
@@ -328,7 +330,12 @@ def engine_literal(literal: Literal):
 def load_rule(compiled: CompiledRule, pulsed: bool = True) -> None:
     """Assert the instance clause of a compiled rule, and of each of its variants, into the
     current pyDatalog logic; if `pulsed`, the head ends with the pulse of the limits."""
-    pulse = [limits.PULSE] if pulsed else []
     for instance, body in [(compiled.instance, compiled.body)] + [(v.instance, v.body) for v in compiled.variants]:
-        head = pyEngine.Literal(instance, [pyEngine.Var(v) for v in compiled.variables] + pulse)
-        pyEngine.assert_(pyEngine.Clause(head, [engine_literal(literal) for literal in body]))
+        load_clause(instance, compiled, body, pulsed)
+
+
+def load_clause(instance: str, compiled: CompiledRule, body: tuple[Literal, ...], pulsed: bool):
+    """Assert `instance(variables[, pulse]) :- body`; returns the instance's pyDatalog predicate."""
+    head = pyEngine.Literal(instance, [pyEngine.Var(v) for v in compiled.variables] + ([limits.PULSE] if pulsed else []))
+    pyEngine.assert_(pyEngine.Clause(head, [engine_literal(literal) for literal in body]))
+    return head.pred

@@ -34,7 +34,7 @@ from . import collector, compiler, limits
 from .compiler import CompiledRule, generated_assignment
 from .errors import EvaluationError
 from .limits import Limits
-from .names import fresh
+from .names import INTERNAL, fresh
 from .program import Program
 from .relations import Derivation, Relation
 from .strata import Plan, Stratum
@@ -56,6 +56,7 @@ class Model:
         self.relations: dict[str, Relation] = {}
         self.deltas: dict[str, Relation] = {}
         self.done: set[int] = set()
+        self.step = 0  # rounds committed so far: a derivation records the step that made it
         self.answers: OrderedDict = OrderedDict()  # the answers of the queries asked, most recent last
         self._sizes: dict[tuple[str, tuple], int] = {}
 
@@ -133,6 +134,8 @@ class Engine:
         with self._lock, collector.tuned(young=0):
             self.plan = Plan(program)
             self._logic = Logic()  # a fresh logic, current in this thread while we load
+            self._logics = [self._logic]  # and its copy in each thread that evaluates
+            self._patterns: set[str] = set()  # clauses made for proofs (see _clause_for)
             self._pulsed = not limits_.unlimited
             for compiled in self.plan.compiled:
                 compiler.load_rule(compiled, self._pulsed)
@@ -150,6 +153,7 @@ class Engine:
                 # 10,000 provisions), so each thread makes it once; it shares the stored clauses
                 Logic(self._logic)
                 self._thread.logic = Logic.tl.logic
+                self._logics.append(Logic.tl.logic)
             Logic.tl.logic = self._thread.logic
             _serving.model = model
             try:
@@ -174,11 +178,25 @@ class Engine:
         return model.relations[predicate]
 
     def firings(self, model: Model, rule: CompiledRule, fixed: dict[str, object]) -> list[tuple]:
-        """Every firing of a rule in a model (its instance rows), with some variables fixed."""
+        """Every firing of a rule in a model (its instance rows), with some variables fixed: a
+        clause of its own joins the body in the order best for what is fixed."""
         self.evaluate(model, rule.head.predicate)
         args = [pyEngine.Const(fixed[v]) if v in fixed else pyEngine.Var(v) for v in rule.variables]
         with self._reporting(rule.head.predicate), limits.evaluation(self.limits), self._bound(model):
-            return self._ask(rule.instance, args)
+            return self._ask(self._clause_for(rule, frozenset(fixed)), args)
+
+    def _clause_for(self, rule: CompiledRule, fixed: frozenset[str]) -> str:
+        """The instance clause of a rule joined in the best order for these fixed variables,
+        made on first use and made known to the logic of every thread."""
+        if not fixed:
+            return rule.instance
+        name = rule.instance + INTERNAL + "".join("b" if v in fixed else "f" for v in rule.variables)
+        if name not in self._patterns:
+            pred = compiler.load_clause(name, rule, compiler.join_order(rule.body, bound=fixed), self._pulsed)
+            for logic in self._logics:
+                logic.Db[pred.id] = logic.Pred_registry[pred.id] = pred
+            self._patterns.add(name)
+        return name
 
     @contextmanager
     def _reporting(self, predicate: str) -> Iterator[None]:
@@ -251,19 +269,20 @@ class Engine:
                     firings.append((rule.number, row))
 
     def _commit(self, model: Model, found: dict) -> dict[str, list[tuple]]:
-        """Add the facts found in a round, each with the derivation that has the smallest proof."""
+        """Add the facts found in a round, each with the firing that has the smallest proof."""
+        model.step += 1
         new: dict[str, list[tuple]] = {}
         for (predicate, fact), firings in found.items():
             if len(firings) > 1:
-                firings = [min(set(firings), key=lambda d: self._rank(model, d))]
-            model.relations[predicate].add(fact, firings[0])
+                firings = [min(set(firings), key=lambda f: self._rank(model, f))]
+            model.relations[predicate].add(fact, firings[0] + (model.step,))
             new.setdefault(predicate, []).append(fact)
         return new
 
-    def _rank(self, model: Model, derivation: Derivation) -> tuple:
-        rule = self.plan.rules_by_number[derivation[0]]
-        size = 1 + other_premises(rule) + sum(model.size(*p) for p in atom_premises(rule, derivation[1]))
-        return size, derivation[0], tuple(sort_key(v) for v in derivation[1])
+    def _rank(self, model: Model, firing: tuple[int, tuple]) -> tuple:
+        rule = self.plan.rules_by_number[firing[0]]
+        size = 1 + other_premises(rule) + sum(model.size(*p) for p in atom_premises(rule, firing[1]))
+        return size, firing[0], tuple(sort_key(v) for v in firing[1])
 
     def _ask(self, instance: str, args: list) -> list[tuple]:
         """The rows of an instance clause (without the pulse's column)."""

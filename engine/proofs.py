@@ -143,20 +143,27 @@ class Prover:
         return count
 
     def _uses(self, premises, target: tuple[str, tuple]) -> bool:
-        """Whether the recorded proofs of these premises use the target fact."""
+        """Whether the recorded proofs of these premises use the target fact. A recorded proof
+        holds only facts derived at earlier steps, so a premise older than the target is not
+        searched."""
+        step = self._step(target)
         seen: set = set()
         stack = list(premises)
         while stack:
             key = stack.pop()
             if key == target:
                 return True
-            if key in seen:
+            if key in seen or self._step(key) < step:
                 continue
             seen.add(key)
             firing = self._firing(key)
             if firing:
                 stack.extend(atom_premises(*firing))
         return False
+
+    def _step(self, key: tuple[str, tuple]) -> int:
+        derivation = None if self.kb.is_given(*key) else self.kb.derivation(*key)
+        return derivation[2] if derivation else 0
 
     def _exception_rule(self, atom: Atom) -> Rule | None:
         """For `not exception:...`, the rule that states the exception: it was checked, so it is cited."""

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 # How a derived fact was first derived: the number of the rule, the instance row of the firing
-# (the rule's variables bound, see `CompiledRule.variables`). None: a fact stated in the KB or given.
-Derivation = tuple[int, tuple]
+# (the rule's variables bound, see `CompiledRule.variables`) and the step of the evaluation that
+# derived it (its premises all have smaller steps). None: a fact stated in the KB or given (step 0).
+Derivation = tuple[int, tuple, int]
 
 
 class Relation:
