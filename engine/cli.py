@@ -24,7 +24,7 @@ from rich.text import Text
 
 from . import resources
 from .characters import printable, printable_document
-from .errors import CitelogError, Diagnostic, Position, QueryError
+from .errors import CitelogError, Position, QueryError
 from .outputs import kb_files, write_text
 from .pipeline import build, rule_files
 from .proofs import Prover
@@ -558,8 +558,8 @@ def test_cases(paths, pattern: str | None, kb_path: str | None, show_coverage: b
             missing = report.uncovered
             uncovered += len(missing)
             total = len(report.provisions)
-            click.echo(f"coverage of {_report_root(kb)}: {total - len(missing)} of {total} provision(s) with rules "
-                       "exercised by a case")
+            click.echo(printable(f"coverage of {_report_root(kb)}: {total - len(missing)} of {total} provision(s) "
+                                 "with rules exercised by a case"))
             for citation, position in missing:
                 click.echo(printable(f"  not exercised: {citation} ({position})"))
     passed = sum(1 for _, r in results if r.passed)
@@ -673,9 +673,9 @@ def serve(kb_path: str | None, host: str, port: int, time_limit: float) -> None:
     where = "the bundled KB" if kb_path is None else kb_path
 
     def announce(url: str) -> None:
-        click.echo(f"citelog: serving {where} at {url} (Ctrl-C stops it)")
+        click.echo(printable(f"citelog: serving {where} at {url} (Ctrl-C stops it)"))
         if host not in ("127.0.0.1", "localhost", "::1"):
-            click.echo(f"warning: listening on {host}: other machines can reach these pages", err=True)
+            _err(f"warning: listening on {host}: other machines can reach these pages")
 
     try:
         run(app, sock, announce)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .characters import INVISIBLE_CODE, invisible, nfc
+from .characters import INVISIBLE_CODE, invisible, nfc, printable
 from .dates import meaning_of, period_end
 from .errors import CitelogError, Diagnostic, InputError, Position, warning
 from .knowledge_base import KnowledgeBase
@@ -511,7 +511,7 @@ def _numbered(reader) -> Iterator[tuple[int, list[str]]]:
 
 def _above_the_bar(console) -> Callable[[str], None]:
     def report(line: str) -> None:
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+        console.print(printable(line), markup=False, highlight=False, soft_wrap=True)
 
     return report
 

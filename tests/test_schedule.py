@@ -381,6 +381,7 @@ def test_raw_cells_keep_the_values(kb, tmp_path):
     assert {r["party"] for r in read(tmp_path / "out.csv")} >= {"+cmd|' /C calc'!A0", "@SUM(1)"}
     assert read(tmp_path / "out.rejects.csv")[0]["subject"] == "\t=1+1"
     result = run_cli("schedule", str(inventory), "--out", str(tmp_path / "cli.csv"), "--raw-cells")
+    assert result.returncode == 1  # the row of an unknown activity is rejected
     assert read(tmp_path / "cli.csv") == read(tmp_path / "out.csv")
 
 
