@@ -442,3 +442,10 @@ def test_look_alike_ids_are_one_and_invisible_characters_are_warned(kb, tmp_path
     assert [(r.row, r.code) for r in result.rejected] == [(3, "duplicate-id")]
     assert [str(w) for w in result.warnings] == reported[1:] and len(reported) == 2
     assert reported[1].startswith(f"{inventory}:4: warning[invisible-character]: party: 'ac\\u200bme' holds")
+
+
+def test_reports_above_the_progress_bar_are_escaped_too(kb, tmp_path, capsys):
+    inventory = write(tmp_path / "in.csv", HEADER + "r1,acme,\x1b]0;owned\x07,E-1,entry,2020-01-10,\n")
+    schedule(kb, inventory, tmp_path / "out.csv", report=print, progress=True)  # as on a terminal
+    err = capsys.readouterr().err
+    assert "unknown activity '\\x1b]0;owned\\x07'" in err and "\x1b]0;owned" not in err
