@@ -17,17 +17,20 @@ import unicodedata
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 _LAYOUT = "\n\t"  # what a rendered document may hold: its own line breaks and tabs
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # the hidden characters of ASCII: controls but \n, \t
 INVISIBLE_CODE = "invisible-character"
 
 
 def nfc(text: str) -> str:
     """The text in Unicode's composed form (NFC), so that look-alike spellings are one value."""
-    return unicodedata.normalize("NFC", text)
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def invisible(text: str) -> str | None:
     """Why a value deserves a warning: the first invisible character in it (a format character
     such as a zero-width space or a bidi control, or a control character), or None."""
+    if text.isascii() and not _ASCII_CONTROL.search(text):  # most values: no need to look at each character
+        return None
     for index, char in enumerate(text):
         if _hidden(char):
             name = unicodedata.name(char, "a control character")
