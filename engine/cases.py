@@ -31,7 +31,7 @@ import yaml
 from .errors import CheckError, CitelogError, Diagnostic, Position
 from .knowledge_base import KnowledgeBase
 from .parser import parse_atom
-from .scenario import _Reader, compose_yaml, load_scenario
+from .scenario import _Reader, compose_yaml, entries, load_scenario
 from .syntax import Atom, Var
 from .textfile import read_text
 from .values import Value
@@ -70,6 +70,7 @@ class Case:
     facts: dict[str, list[tuple]] = field(default_factory=dict, compare=False, hash=False)
     scenario: str | None = None  # the scenario's title, or its file
     note: str = ""
+    scenario_file: Path | None = None  # the scenario file read, if the case names one
 
     @property
     def id(self) -> str:
@@ -155,20 +156,18 @@ class _CaseReader:
 
     def mapping(self, node, what: str, keys: tuple[str, ...]) -> dict[str, tuple]:
         """A mapping's entries by key, as (key node, value node); unknown and doubled keys are reported."""
-        entries: dict[str, tuple] = {}
+        found, again = entries(node)
+        for key, _ in again:
+            self.problem(key, f"'{key.value}' is given twice in {what}", "duplicate-id")
         self.unknown_keys = False
-        for key, value in node.value:
-            name = key.value if isinstance(key, yaml.ScalarNode) else None
+        for name, (key, _) in list(found.items()):
             if name not in keys:
                 close = difflib.get_close_matches(str(name), keys, n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 self.problem(key, f"unknown key '{name}' in {what}: the keys are {', '.join(keys)}{hint}")
                 self.unknown_keys = True
-            elif name in entries:
-                self.problem(key, f"'{name}' is given twice in {what}", "duplicate-id")
-            else:
-                entries[name] = (key, value)
-        return entries
+                del found[name]
+        return found
 
     # ---- the file ---------------------------------------------------------------------------------
 
@@ -229,7 +228,7 @@ class _CaseReader:
                 self.problem(entries["note"][1], "'note' is a line of text")
         answers = self.mode(entries, "answers", ANSWER_MODES, DEFAULT_ANSWERS)
         citations = self.mode(entries, "citations", CITATION_MODES, DEFAULT_CITATIONS)
-        facts, title = self.scenario(entries["scenario"][1]) if "scenario" in entries else ({}, None)
+        facts, title, file = self.scenario(entries["scenario"][1]) if "scenario" in entries else ({}, None, None)
         question, atom = self.query(entries["query"][1]) if "query" in entries else (None, None)
         expected = ()
         if "expect" in entries and atom is not None:
@@ -239,7 +238,8 @@ class _CaseReader:
                                                 "(expect: none with include would accept anything)")
         if len(self.problems) > before or name is None or atom is None:
             return None
-        return Case(name, self.path, self._at(node), question, atom, expected, answers, citations, facts, title, note)
+        return Case(name, self.path, self._at(node), question, atom, expected, answers, citations, facts, title, note,
+                    file)
 
     def name(self, node) -> str | None:
         name = self.text(node)
@@ -258,28 +258,29 @@ class _CaseReader:
             return default
         return value
 
-    def scenario(self, node) -> tuple[dict, str | None]:
-        """Inline facts (a scenario mapping, read by the scenario reader) or a scenario file."""
+    def scenario(self, node) -> tuple[dict, str | None, Path | None]:
+        """Inline facts (a scenario mapping, read by the scenario reader) or a scenario file:
+        (facts, title, the file)."""
         if isinstance(node, yaml.ScalarNode) and node.value.strip():
             file = self.folder / node.value.strip()
             if not file.is_file():
                 self.problem(node, f"no scenario file {node.value.strip()} (paths are relative to the case file)",
                              "missing-file")
-                return {}, None
+                return {}, None, None
             try:
                 scenario = load_scenario(file, self.program)
             except CheckError as error:
                 self._take(error.diagnostics)
-                return {}, None
-            return scenario.facts, scenario.title or node.value.strip()
+                return {}, None, None
+            return scenario.facts, scenario.title or node.value.strip(), file
         if isinstance(node, yaml.MappingNode):
             reader = _Reader(self.path, self.program)  # a fresh reader: nothing of one scenario leaks into the next
             scenario = reader.scenario(node)
             self._take(reader.problems)
-            return scenario.facts, scenario.title or None
+            return scenario.facts, scenario.title or None, None
         self.problem(node, "'scenario' is a mapping with 'facts' (and an optional title under 'scenario'), "
                            "or the path of a scenario file")
-        return {}, None
+        return {}, None, None
 
     def query(self, node) -> tuple[str | None, Atom | None]:
         if not isinstance(node, yaml.ScalarNode) or not node.value.strip():

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from .desugar import ORPHAN
-from .errors import Diagnostic, Position
+from .errors import CheckError, Diagnostic, Position
 from .program import Program
 from .quotes import SourceText
 from .syntax import Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Var, variables
@@ -340,19 +340,27 @@ def strongly_connected(graph: dict[str, set[str]]) -> dict[str, int]:
 
 
 def _quotes(program: Program, sources: dict[str, SourceText]) -> Iterator[Diagnostic]:
+    readable: dict[str, SourceText] = {}
     for decl in program.sources:
         source = sources.get(decl.name)
-        if source is None or not source.path.is_file():
-            yield _error(decl.position, "missing-source", f"source file '{decl.path}' not found")
+        problem = _source_problem(program, decl.path, source)
+        if problem:
+            yield _error(decl.position, *problem)
+            continue
+        try:
+            source.original  # read once here, so that a file that cannot be read is reported at its declaration
+        except CheckError as error:
+            yield from (_error(decl.position, d.code, f"source file '{decl.path}': {d.message}")
+                        for d in error.diagnostics)
+            continue
+        readable[decl.name] = source
     quoted = [(q, f"quote of {p.citation}") for p in program.provisions for q in p.quotes]
     quoted += [(n, "text marked as noise") for n in program.noise]
     for quote, what in quoted:
-        source = sources.get(quote.source)
+        source = readable.get(quote.source)
         if source is None:
             if not any(d.name == quote.source for d in program.sources):
                 yield _error(quote.position, "unknown-source", f"no source is declared as '{quote.source}'")
-            continue
-        if not source.path.is_file():
             continue
         if not source.normalized.find(quote.text):
             yield _error(
@@ -360,6 +368,20 @@ def _quotes(program: Program, sources: dict[str, SourceText]) -> Iterator[Diagno
                 "quote-not-found",
                 f"{what} is not in {source.path.name}: \"{_shorten(quote.text)}\"{_nearest(quote.text, source)}",
             )
+
+
+def _source_problem(program: Program, declared: str, source: SourceText | None) -> tuple[str, str] | None:
+    """(code, message) if a declared source is not a file inside the KB folder (links followed):
+    a rule file must not make citelog read, and `coverage` print, a file from elsewhere."""
+    if source is None or program.root is None:
+        return "missing-source", f"source file '{declared}' not found"
+    folder = program.root.resolve()
+    if not source.path.resolve().is_relative_to(folder):
+        return "bad-source", (f"source file '{declared}' is outside the KB folder (links followed): a source is "
+                              "a file inside the KB folder, such as sources/law.txt")
+    if not source.path.exists():
+        return "missing-source", f"source file '{declared}' not found"
+    return None
 
 
 def _shorten(text: str, width: int = 60) -> str:

@@ -1,12 +1,17 @@
 """The `citelog` command: a thin layer over the library.
 
 Every command prints errors as `path:line:col: error[code]: message` on stderr and exits 1;
-nothing a user types can make a Python traceback reach the terminal.
+nothing a user types can make a Python traceback reach the terminal. Everything printed passes
+through `citelog.characters`: a value is shown as written, never read as Rich markup, and its
+control characters are escaped, so that a value cannot drive the terminal. Files are written
+whole, never over an input (`citelog.outputs`). Ctrl-C prints `interrupted` and exits 130; a
+reader that stops early (`citelog retention | head -1`) ends the command quietly, exit 0.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from functools import wraps
@@ -15,9 +20,12 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from . import resources
+from .characters import printable, printable_document
 from .errors import CitelogError, Position, QueryError
+from .outputs import kb_files, write_text
 from .pipeline import build, rule_files
 from .proofs import Prover
 from .values import to_json
@@ -25,11 +33,16 @@ from .values import to_json
 FORMATS = click.Choice(["text", "json"])
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError  # Rich would exit 1: a closed pipe is handled once, by _Citelog
+
+
 def _console() -> Console:
     """A console whose output does not depend on the terminal when piped (for byte-stable output)."""
     if sys.stdout.isatty():
-        return Console()
-    return Console(width=160, color_system=None, force_terminal=False, soft_wrap=False)
+        return _Console()
+    return _Console(width=160, color_system=None, force_terminal=False, soft_wrap=False)
 
 
 def _table(*headers: str) -> Table:
@@ -40,10 +53,40 @@ def _table(*headers: str) -> Table:
     return table
 
 
-def _fail(error: CitelogError) -> None:
+def _cell(value: object) -> Text:
+    """A value as a table cell: as written (no markup), control characters escaped."""
+    return Text(printable(str(value)))
+
+
+def _line(console: Console, text: str, soft_wrap: bool = False) -> None:
+    """One line of a report on the console, printed like a cell."""
+    console.print(_cell(text), soft_wrap=soft_wrap)
+
+
+def _err(text: object) -> None:
+    """One line on standard error (a diagnostic, a note), control characters escaped."""
+    click.echo(printable(str(text)), err=True)
+
+
+def _document(text: str, json_text: bool = False) -> None:
+    """A rendered document (explanation, report, JSON) on standard output, safe for a terminal."""
+    click.echo(printable_document(text, json_text), nl=False)
+
+
+def _json(payload: dict) -> None:
+    _document(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", json_text=True)
+
+
+def _fail(error: CitelogError, status: int = 1) -> None:
     for diagnostic in error.diagnostics:
-        click.echo(str(diagnostic), err=True)
-    sys.exit(1)
+        _err(diagnostic)
+    sys.exit(status)
+
+
+def _internal(error: Exception, status: int) -> None:
+    """A bug in citelog: say so plainly, on one line, without a traceback."""
+    _err(f"citelog: internal error: {type(error).__name__}: {error}")
+    sys.exit(status)
 
 
 def _guarded(command):
@@ -55,22 +98,36 @@ def _guarded(command):
             return command(*args, **kwargs)
         except CitelogError as error:
             _fail(error)
-        except (KeyboardInterrupt, BrokenPipeError):
-            sys.exit(130)
-        except click.ClickException:  # a usage error: click prints it and exits 2
+        except (click.ClickException, BrokenPipeError):  # a usage error (click prints it, exit 2); see _Citelog
             raise
-        except Exception as error:  # a bug in citelog: say so plainly, without a traceback
-            click.echo(f"citelog: internal error: {type(error).__name__}: {error}", err=True)
-            sys.exit(70)
+        except Exception as error:
+            _internal(error, 70)
 
     return run
+
+
+class _Citelog(click.Group):
+    """The command group: `-h` is `--help` everywhere; Ctrl-C and a closed pipe end a command cleanly."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # a reader that went away is found here, not at exit
+        except BrokenPipeError:  # `citelog retention | head -1`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+            sys.exit(0)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
 
 
 def _kb_path(path: str | None) -> Path:
     return Path(path) if path else resources.bundled_kb()
 
 
-@click.group()
+@click.group(cls=_Citelog, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="citelog")
 def main() -> None:
     """citelog: US customs recordkeeping law as an executable, citable knowledge base."""
@@ -83,15 +140,17 @@ def check(path: str | None) -> None:
     """Check a KB folder or a single rule file; print every problem found."""
     target = _kb_path(path)
     program, _, diagnostics = build(target)
-    for diagnostic in diagnostics:
-        click.echo(str(diagnostic), err=True)
+    warnings = program.warnings
+    for diagnostic in sorted(diagnostics + warnings):
+        _err(diagnostic)
+    noted = f", {len(warnings)} warning(s)" if warnings else ""
     if diagnostics:
-        click.echo(f"{len(diagnostics)} error(s)", err=True)
+        _err(f"{len(diagnostics)} error(s){noted}")
         sys.exit(1)
     files = len(rule_files(target))
     click.echo(
         f"ok: {files} file(s), {len(program.provisions)} provision(s), "
-        f"{len(program.rules)} rule(s), no errors"
+        f"{len(program.rules)} rule(s), no errors{noted}"
     )
 
 
@@ -109,12 +168,26 @@ SCENARIO_OPTION = click.option(
 def _load(kb_path: str | None, scenario_path: str | None = None):
     """The KB, with the scenario's facts given if a scenario file is named."""
     from . import load
-    from .scenario import load_scenario
 
     kb = load(_kb_path(kb_path))
     if scenario_path:
-        kb.add_facts(load_scenario(scenario_path, kb.program).facts)
+        kb.add_facts(_scenario(kb, scenario_path).facts)
     return kb
+
+
+def _scenario(kb, scenario_path: str):
+    """A scenario file read against the KB; its warnings (invisible characters) on stderr."""
+    from .scenario import load_scenario
+
+    scenario = load_scenario(scenario_path, kb.program)
+    for warned in scenario.warnings:
+        _err(warned)
+    return scenario
+
+
+def _inputs(kb, *paths: str | None) -> list[Path]:
+    """Every file a command read: the KB's, and the ones named (a scenario)."""
+    return kb_files(kb) + [Path(p) for p in paths if p]
 
 
 def _resolve(kb, question: str):
@@ -124,13 +197,13 @@ def _resolve(kb, question: str):
     return kb.program.catalogue_query(question).atom
 
 
-def _emit(text: str, out: str | None) -> None:
-    """Write a rendered document to a file, or to standard output."""
+def _emit(text: str, out: str | None, inputs: list[Path], json_text: bool = False) -> None:
+    """Write a rendered document to a file (whole, never over one of `inputs`), or to standard output."""
     if out:
-        Path(out).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {out}", err=True)
+        write_text(out, text, inputs)
+        _err(f"wrote {out}")
     else:
-        click.echo(text, nl=False)
+        _document(text, json_text)
 
 
 @main.command()
@@ -145,14 +218,13 @@ def query(question: str, kb_path: str | None, scenario_path: str | None, fmt: st
     atom = _resolve(kb, question)
     rows = Prover(kb).cited(atom)
     if fmt == "json":
-        payload = {
+        _json({
             "query": question if atom is question else str(atom),
             "answers": [
                 {"bindings": {k: to_json(v) for k, v in answer.bindings}, "citations": citations}
                 for answer, citations in rows
             ],
-        }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        })
         return
     _print_answers(kb, str(atom), rows)
 
@@ -166,17 +238,17 @@ def _cited(kb, citations) -> str:
 def _print_answers(kb, atom: str, rows) -> None:
     console = _console()
     if not rows:
-        console.print(f"no answers to {atom}", highlight=False)
+        _line(console, f"no answers to {atom}")
         return
     variables = [name for name, _ in rows[0][0].bindings]
     if not variables:
-        console.print(f"yes: {atom} holds ({_cited(kb, rows[0][1]) or 'given'})", highlight=False)
+        _line(console, f"yes: {atom} holds ({_cited(kb, rows[0][1]) or 'given'})")
         return
     table = _table(*variables, "citations")
     for answer, citations in rows:
-        table.add_row(*(str(v) for _, v in answer.bindings), _cited(kb, citations))
+        table.add_row(*(_cell(v) for _, v in answer.bindings), _cell(_cited(kb, citations)))
     console.print(table)
-    console.print(f"{len(rows)} answer(s)", highlight=False)
+    _line(console, f"{len(rows)} answer(s)")
 
 
 @main.command()
@@ -187,12 +259,11 @@ def queries(kb_path: str | None, fmt: str) -> None:
     """List the catalogue: the named questions the KB answers."""
     catalogue = _load(kb_path).program.queries
     if fmt == "json":
-        items = [{"name": q.name, "means": q.meaning, "asks": str(q.atom)} for q in catalogue]
-        click.echo(json.dumps({"queries": items}, indent=2, ensure_ascii=False))
+        _json({"queries": [{"name": q.name, "means": q.meaning, "asks": str(q.atom)} for q in catalogue]})
         return
     table = _table("name", "question", "asks")
     for named in catalogue:
-        table.add_row(named.name, named.meaning, str(named.atom))
+        table.add_row(_cell(named.name), _cell(named.meaning), _cell(named.atom))
     _console().print(table)
 
 
@@ -217,7 +288,8 @@ def explain(question: str, kb_path, scenario_path, fmt: str, out: str | None, de
     from .explain import Explainer
 
     kb = _load(kb_path, scenario_path)
-    _emit(_render(Explainer(kb, depth).explain(_resolve(kb, question)), fmt), out)
+    _emit(_render(Explainer(kb, depth).explain(_resolve(kb, question)), fmt), out, _inputs(kb, scenario_path),
+          fmt == "json")
 
 
 @main.command("why-not")
@@ -231,7 +303,7 @@ def why_not(atom: str, kb_path, scenario_path, fmt: str) -> None:
     from .explain import Explainer
 
     result = Explainer(_load(kb_path, scenario_path)).why_not(atom)
-    click.echo(result.to_json() if fmt == "json" else result.to_text(), nl=False)
+    _document(result.to_json() if fmt == "json" else result.to_text(), fmt == "json")
 
 
 @main.command()
@@ -257,31 +329,27 @@ def retention(kb_path: str | None, scenario_path, fmt: str, explained: bool, out
         raise click.UsageError("--person needs --scenario")
     kb = _load(kb_path, scenario_path)
     if explained:
-        _emit(_render(Explainer(kb).explain(HEADLINE), fmt), out)
+        _emit(_render(Explainer(kb).explain(HEADLINE), fmt), out, _inputs(kb), fmt == "json")
         return
     if fmt not in ("text", "json"):
         raise click.UsageError("--format md and html need --explain")
     rows = retention_rows(kb)
     if fmt == "json":
-        payload = {"question": "who must keep what, for how long", "rows": [r.to_json(rows) for r in rows]}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        _json({"question": "who must keep what, for how long", "rows": [r.to_json(rows) for r in rows]})
         return
     table = _table("", "who", "what", "how long", "from", "citations")
     for number, row in enumerate(rows, start=1):
         mark = f"{number}" + ("*" if row.conflicts else "")
-        table.add_row(mark, row.who.replace("_", " "), row.what.replace("_", " "), row.period, row.starts,
-                      _cited(kb, row.citations))
+        table.add_row(*map(_cell, (mark, row.who.replace("_", " "), row.what.replace("_", " "), row.period,
+                                   row.starts, _cited(kb, row.citations))))
     console = _console()
     console.print(table)
     for number, row in enumerate(rows, start=1):
         if row.conflicts:
             others = ", ".join(str(i + 1) for i in row.conflicts)
-            console.print(
-                f"* row {number} conflicts with row(s) {others}: the same records under periods that may not "
-                "both be met",
-                highlight=False,
-            )
-    console.print(f"{len(rows)} row(s)", highlight=False)
+            _line(console, f"* row {number} conflicts with row(s) {others}: the same records under periods that may "
+                           "not both be met")
+    _line(console, f"{len(rows)} row(s)")
 
 
 @main.command()
@@ -296,21 +364,18 @@ def coverage(kb_path: str | None, fmt: str, strict: bool) -> None:
     kb = _load(kb_path)
     report = measure(kb.program, kb.sources)
     if fmt == "json":
-        click.echo(json.dumps({"sources": [c.to_json() for c in report]}, indent=2, ensure_ascii=False))
+        _json({"sources": [c.to_json() for c in report]})
     else:
         console = _console()
         for source in report:
-            console.print(
-                f"{source.file}: {source.quoted / max(source.characters, 1):.1%} quoted, "
-                f"{source.noise / max(source.characters, 1):.1%} declared noise, "
-                f"{len(source.uncovered)} uncovered span(s)",
-                highlight=False,
-            )
+            _line(console, f"{source.file}: {source.quoted / max(source.characters, 1):.1%} quoted, "
+                           f"{source.noise / max(source.characters, 1):.1%} declared noise, "
+                           f"{len(source.uncovered)} uncovered span(s)")
             for span in source.spans:
                 where = f"{span.start[0]}:{span.start[1]}-{span.end[0]}:{span.end[1]}"
                 note = f" ({span.note})" if span.note else ""
                 text = span.text if len(span.text) <= 100 else span.text[:97] + "..."
-                console.print(f"  {span.kind:9} {where:>13}  {text}{note}", highlight=False, soft_wrap=True)
+                _line(console, f"  {span.kind:9} {where:>13}  {text}{note}", soft_wrap=True)
     if strict and any(source.uncovered for source in report):
         sys.exit(1)
 
@@ -324,10 +389,9 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
     from . import load
     from .explain import Explainer
     from .obligations import obligations
-    from .scenario import load_scenario
 
     kb = load(_kb_path(kb_path))
-    scenario = load_scenario(scenario_path, kb.program)
+    scenario = _scenario(kb, scenario_path)
     kb.add_facts(scenario.facts)
     if person is not None and person not in _scenario_names(scenario):
         known = ", ".join(sorted(scenario.parties)) or "the parties named in the facts"
@@ -337,30 +401,30 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
     title = scenario.title or Path(scenario_path).name
     if explained:
         heading = f"obligations in the scenario: {title}" + (f" (party {person})" if person else "")
-        _emit(_render(Explainer(kb).explain_answers(heading, [row.source for row in rows]), fmt), out)
+        _emit(_render(Explainer(kb).explain_answers(heading, [row.source for row in rows]), fmt), out,
+              _inputs(kb, scenario_path), fmt == "json")
         return
     if fmt not in ("text", "json"):
         raise click.UsageError("--format md and html need --explain")
     roles = _role_notes(kb, scenario, person)
     if fmt == "json":
-        payload = {
+        _json({
             "question": "who must keep what, for how long",
             "scenario": title,
             "parties": [{"id": p.id, "name": p.name, "roles": list(p.roles)} for p in scenario.parties.values()],
             "rows": [row.to_json(rows) for row in rows],
             "role_notes": roles,
-        }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        })
         return
     console = _console()
-    console.print(f"Scenario: {title}", highlight=False)
+    _line(console, f"Scenario: {title}")
     table = _table("", "who", "as", "what", "for", "period", "from", "until", "citations")
     for number, row in enumerate(rows, start=1):
         what = row.object if row.action == "keep" else f"{row.action} {row.object}"
         started = f"{row.event.replace('_', ' ')} {row.start}" if row.start is not None and row.event else ""
-        table.add_row(f"{number}" + ("*" if row.conflicts else ""), _party(scenario, row.person),
-                      row.role.replace("_", " "), what.replace("_", " "), row.subject or "", row.period, started,
-                      row.until, _cited(kb, row.citations))
+        table.add_row(*map(_cell, (f"{number}" + ("*" if row.conflicts else ""), _party(scenario, row.person),
+                                   row.role.replace("_", " "), what.replace("_", " "), row.subject or "", row.period,
+                                   started, row.until, _cited(kb, row.citations))))
     console.print(table)
     for number, row in enumerate(rows, start=1):
         for other, clash in zip(row.conflicts, row.clashes):
@@ -369,11 +433,11 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
             verdict = {True: "the dates clash: both cannot be met",
                        False: "with these dates both can be met",
                        None: "no date to compare"}[clash]
-            console.print(f"* row {number} conflicts with row {other + 1} (the same records under periods that "
-                          f"may not both be met): {verdict}", highlight=False)
+            _line(console, f"* row {number} conflicts with row {other + 1} (the same records under periods that "
+                           f"may not both be met): {verdict}")
     for note in roles:
-        console.print(note, highlight=False)
-    console.print(f"{len(rows)} row(s)", highlight=False)
+        _line(console, note)
+    _line(console, f"{len(rows)} row(s)")
 
 
 def _party(scenario, ident: str) -> str:
@@ -406,9 +470,11 @@ def _role_notes(kb, scenario, person: str | None) -> list[str]:
 @click.argument("inventory", type=click.Path())
 @click.option("--out", "out", required=True, type=click.Path(), help="the schedule to write (CSV)")
 @click.option("--rejects", type=click.Path(), help="where rejected rows go (default: OUT's name + .rejects.csv)")
+@click.option("--raw-cells", is_flag=True, help="copy the inventory's cells as they are, even those a spreadsheet "
+              "would run as a formula (=, +, -, @): by default they get a leading '")
 @KB_OPTION
 @_guarded
-def schedule(inventory: str, out: str, rejects: str | None, kb_path: str | None) -> None:
+def schedule(inventory: str, out: str, rejects: str | None, raw_cells: bool, kb_path: str | None) -> None:
     """Write the retention schedule of INVENTORY.csv (columns: record_id, party, activity, subject,
     event, date [, certificate]): who must keep which records until when, with citations.
 
@@ -418,10 +484,9 @@ def schedule(inventory: str, out: str, rejects: str | None, kb_path: str | None)
     from .schedule import schedule as run
 
     kb = load(_kb_path(kb_path))
-    result = run(kb, inventory, out, rejects, report=lambda line: click.echo(line, err=True),
-                 progress=sys.stderr.isatty())
-    click.echo(f"{result.rows} row(s): {result.scheduled} scheduled ({result.lines} line(s) in {result.out}), "
-               f"{len(result.rejected)} rejected ({result.rejects})", err=True)
+    result = run(kb, inventory, out, rejects, report=_err, progress=sys.stderr.isatty(), raw_cells=raw_cells)
+    _err(f"{result.rows} row(s): {result.scheduled} scheduled ({result.lines} line(s) in {result.out}), "
+         f"{len(result.rejected)} rejected ({result.rejects})")
     if result.rejected:
         sys.exit(1)
 
@@ -445,9 +510,9 @@ def _regression_cases(kb, root: Path, strict: bool):
         except CheckError as error:
             if strict:
                 raise
-            click.echo(f"warning: the cases of {path} are left out of the snapshot:", err=True)
+            _err(f"warning: the cases of {path} are left out of the snapshot:")
             for diagnostic in error.diagnostics:
-                click.echo(f"  {diagnostic}", err=True)
+                _err(f"  {diagnostic}")
     return found
 
 
@@ -483,9 +548,9 @@ def test_cases(paths, pattern: str | None, kb_path: str | None, show_coverage: b
         result = run_case(kb, case)
         results.append((kb, result))
         if verbose:
-            click.echo(f"{'PASS' if result.passed else 'FAIL'} {case.position} {case.name}")
+            click.echo(printable(f"{'PASS' if result.passed else 'FAIL'} {case.position} {case.name}"))
         if not result.passed:
-            click.echo(result.report())
+            _document(result.report() + "\n")
     uncovered = 0
     if show_coverage:
         for kb in dict.fromkeys(kb for kb, _ in loaded):
@@ -493,10 +558,10 @@ def test_cases(paths, pattern: str | None, kb_path: str | None, show_coverage: b
             missing = report.uncovered
             uncovered += len(missing)
             total = len(report.provisions)
-            click.echo(f"coverage of {_report_root(kb)}: {total - len(missing)} of {total} provision(s) with rules "
-                       "exercised by a case")
+            click.echo(printable(f"coverage of {_report_root(kb)}: {total - len(missing)} of {total} provision(s) "
+                                 "with rules exercised by a case"))
             for citation, position in missing:
-                click.echo(f"  not exercised: {citation} ({position})")
+                click.echo(printable(f"  not exercised: {citation} ({position})"))
     passed = sum(1 for _, r in results if r.passed)
     click.echo(f"{passed} passed, {len(results) - passed} failed")
     if passed < len(results) or uncovered:
@@ -523,7 +588,8 @@ def snapshot(kb_path: str | None, out: str | None, with_cases: bool) -> None:
     root = _kb_path(kb_path)
     kb = load(root)
     cases = _regression_cases(kb, root, strict=True) if with_cases else []
-    _emit(dumps(take(kb, cases)), out)
+    read = [path for case in cases for path in (Path(case.path), case.scenario_file) if path]
+    _emit(dumps(take(kb, cases)), out, kb_files(kb) + read, json_text=True)
 
 
 @main.command()
@@ -542,14 +608,11 @@ def diff(base_rev: str | None, base_kb: str | None, kb_path: str | None, fmt: st
     try:
         changed = _diff(base_rev, base_kb, kb_path, fmt, with_cases)
     except CitelogError as error:
-        for diagnostic in error.diagnostics:
-            click.echo(str(diagnostic), err=True)
-        sys.exit(2)
-    except (KeyboardInterrupt, BrokenPipeError):
-        sys.exit(130)
-    except Exception as error:  # a bug in citelog: say so plainly, without a traceback
-        click.echo(f"citelog: internal error: {type(error).__name__}: {error}", err=True)
-        sys.exit(2)
+        _fail(error, 2)
+    except BrokenPipeError:
+        raise
+    except Exception as error:
+        _internal(error, 2)
     sys.exit(1 if changed else 0)
 
 
@@ -577,7 +640,7 @@ def _diff(base_rev: str | None, base_kb: str | None, kb_path: str | None, fmt: s
     finally:
         if holder is not None:
             holder.cleanup()
-    click.echo({"text": result.to_text, "md": result.to_markdown, "json": result.to_json}[fmt](), nl=False)
+    _document({"text": result.to_text, "md": result.to_markdown, "json": result.to_json}[fmt](), fmt == "json")
     return result.changed
 
 
@@ -598,16 +661,23 @@ def serve(kb_path: str | None, host: str, port: int, time_limit: float) -> None:
     from .web import create_app
     from .web.serve import listen, serve as run
 
-    app = create_app(_kb_path(kb_path), time_limit=time_limit)
     try:
         sock = listen(host, port)
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    try:  # the app answers only requests addressed to this address and port (DNS rebinding)
+        app = create_app(_kb_path(kb_path), time_limit=time_limit, host=host, port=sock.getsockname()[1])
+    except BaseException:
+        sock.close()
+        raise
     where = "the bundled KB" if kb_path is None else kb_path
 
     def announce(url: str) -> None:
-        click.echo(f"citelog: serving {where} at {url} (Ctrl-C stops it)")
+        click.echo(printable(f"citelog: serving {where} at {url} (Ctrl-C stops it)"))
         if host not in ("127.0.0.1", "localhost", "::1"):
-            click.echo(f"warning: listening on {host}: other machines can reach these pages", err=True)
+            _err(f"warning: listening on {host}: other machines can reach these pages")
 
-    run(app, sock, announce)
+    try:
+        run(app, sock, announce)
+    except KeyboardInterrupt:  # Ctrl-C is how a server stops, not an interruption: no message
+        sys.exit(130)

@@ -1,7 +1,9 @@
 """Errors are values: a code, a message and a source position.
 
 The checker collects every problem of a KB as `Diagnostic`s and raises them together in one
-`CheckError`; the CLI prints them as `path:line:col: error[code]: message`. All exceptions that
+`CheckError`; the CLI prints them as `path:line:col: error[code]: message`. A warning is a
+`Diagnostic` too (`path:line:col: warning[code]: message`), but it is never raised: it travels
+beside what was read (`Module.warnings`, `Scenario.warnings`). All exceptions that
 citelog raises on purpose derive from `CitelogError` and carry a `.code`, so callers (and the
 CLI) never need to catch anything else.
 """
@@ -27,14 +29,20 @@ class Position:
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """One problem found in user input."""
+    """One problem found in user input: an error, or a warning about input that is accepted but
+    probably not what its author meant (an invisible character inside a value)."""
 
     position: Position
     code: str
     message: str
+    severity: str = "error"  # or "warning"
 
     def __str__(self) -> str:
-        return f"{self.position}: error[{self.code}]: {self.message}"
+        return f"{self.position}: {self.severity}[{self.code}]: {self.message}"
+
+
+def warning(position: Position, code: str, message: str) -> Diagnostic:
+    return Diagnostic(position, code, message, "warning")
 
 
 class CitelogError(Exception):

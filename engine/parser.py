@@ -1,7 +1,9 @@
 """Parse rule files: Lark (LALR, with positions) builds the tree, a Transformer builds the AST.
 
 Syntax errors become `Diagnostic`s with the position and what was expected there; string
-escapes, dates and amounts are decoded here so that later passes only see typed values.
+escapes, dates and amounts are decoded here so that later passes only see typed values. String
+values are normalised to NFC, and one holding an invisible character gets a warning
+(`Module.warnings`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.visitors import Transformer_NonRecursive
 
 from . import resources
-from .errors import CheckError, Diagnostic, Position
+from .characters import INVISIBLE_CODE, invisible, nfc
+from .errors import CheckError, Diagnostic, Position, warning
 from .syntax import (
     Atom,
     BinOp,
@@ -46,7 +49,7 @@ from .syntax import (
     Within,
 )
 from .textfile import read_text
-from .values import MONEY_HINT, Date, Money
+from .values import DATE_FORMAT, MONEY_HINT, Date, Money, parse_int
 
 
 @lru_cache(maxsize=None)
@@ -67,6 +70,20 @@ class _Refused(Exception):
     def __init__(self, message: str, where: Token | Position, code: str = "bad-value"):
         super().__init__(message)
         self.message, self.where, self.code = message, where, code
+
+
+def _number(token: Token, digits: str | None = None) -> int:
+    try:
+        return parse_int(digits or str(token))
+    except ValueError as error:
+        raise _Refused(str(error), token) from None
+
+
+def _amount(token: Token) -> Money:
+    try:
+        return Money.parse(str(token))
+    except ValueError as error:
+        raise _Refused(str(error), token) from None
 
 
 # Deeper expressions are refused: later passes walk terms recursively (the tree itself is built
@@ -92,6 +109,7 @@ class _ToAst(Transformer_NonRecursive):
         super().__init__()
         self.path = path
         self._depth: dict[int, int] = {}  # id of an expression node -> how deeply it nests
+        self.warnings: list[Diagnostic] = []
 
     def _nested(self, node: BinOp, where: Token | Position, *operands) -> BinOp:
         depth = 1 + max(self._depth.get(id(o), 0) for o in operands)
@@ -113,10 +131,14 @@ class _ToAst(Transformer_NonRecursive):
         return Var(str(token), self._at(token))
 
     def string(self, token):
-        return Const(_unescape(token), self._at(token))
+        value = nfc(_unescape(token))
+        note = invisible(value)
+        if note:
+            self.warnings.append(warning(self._at(token), INVISIBLE_CODE, note))
+        return Const(value, self._at(token))
 
     def int(self, token):
-        return Const(int(token), self._at(token))
+        return Const(_number(token), self._at(token))
 
     def symbol(self, token):
         return Const(str(token), self._at(token))
@@ -124,11 +146,12 @@ class _ToAst(Transformer_NonRecursive):
     def date(self, token):
         try:
             return Const(Date.parse(str(token)), self._at(token))
-        except ValueError:
-            raise _Refused(f"invalid date {token}: no such day in the calendar", token)
+        except ValueError as error:
+            loose = "" if DATE_FORMAT.fullmatch(token) else "; for arithmetic, put spaces around '-' (X = Y - 1)"
+            raise _Refused(f"{error}{loose}", token)
 
     def money(self, token):
-        return Const(Money.parse(str(token)), self._at(token))
+        return Const(_amount(token), self._at(token))
 
     def neg(self, operand):
         if isinstance(operand, Const) and type(operand.value) is int:
@@ -181,7 +204,7 @@ class _ToAst(Transformer_NonRecursive):
         return "calendar_days" if word == "calendar" else ("years" if word.startswith("year") else "days")
 
     def within(self, amount, unit, trigger):
-        return Within(int(amount), unit, str(trigger))
+        return Within(_number(amount), unit, str(trigger))
 
     def within_reasonable_time(self, trigger):
         return Within(0, "reasonable_time", str(trigger))
@@ -196,10 +219,10 @@ class _ToAst(Transformer_NonRecursive):
         )
 
     def fixed_period(self, bound, amount, unit, trigger):
-        return (int(amount), unit, str(trigger), bound)
+        return (_number(amount), unit, str(trigger), bound)
 
     def anniversary_period(self, ordinal, trigger):
-        return (int(re.match(r"[0-9]+", ordinal).group()), "anniversary", str(trigger), "until")
+        return (_number(ordinal, re.match(r"[0-9]+", ordinal).group()), "anniversary", str(trigger), "until")
 
     def prescribed_period(self, authority):
         return (0, "prescribed", str(authority), "as_prescribed")
@@ -215,7 +238,7 @@ class _ToAst(Transformer_NonRecursive):
         return Definition(str(term), _unescape(text), tuple(str(p) for p in parts))
 
     def penalty(self, action, obj, kind, *rest):
-        cap = next((Money.parse(str(r)) for r in rest if isinstance(r, Token)), None)
+        cap = next((_amount(r) for r in rest if isinstance(r, Token)), None)
         return Penalty(str(action), str(obj), str(kind), cap, self._conditions(rest))
 
     def exception(self, target, body):
@@ -293,7 +316,7 @@ class _ToAst(Transformer_NonRecursive):
         return self._declaration(False, signature, parts)
 
     def start(self, *items):
-        module = Module(self.path)
+        module = Module(self.path, warnings=self.warnings)
         for item in items:
             bucket = {
                 SourceDecl: module.sources,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Position, QueryError
+from .errors import Diagnostic, Position, QueryError
 from .syntax import Interpretation, Module, NamedQuery, Noise, PredicateDecl, Provision, Rule, SourceDecl
 
 
@@ -26,6 +26,11 @@ class Program:
     modules: list[Module] = field(default_factory=list)
     root: Path | None = None  # the KB folder, against which source paths resolve
     kb_mode: bool = True  # KB files: every rule needs a provision; plain programs: no
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """What the rule files hold that is accepted but probably not meant (docs/ERRORS.md)."""
+        return sorted(w for module in self.modules for w in module.warnings)
 
     def declaration(self, name: str) -> PredicateDecl | None:
         return next((d for d in self.declarations if d.name == name), None)

@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from .textfile import read_text
+
+MAX_SOURCE_BYTES = 20_000_000  # a source is not parsed, only searched: ten times a rule file
+
 _SPLIT_WORD = re.compile(r"(?<=\w)-[ \t]*\r?\n\s*(?=\w)")
 _SPACE = re.compile(r"\s+")
 _FOLD = re.compile(rf"(?P<split>{_SPLIT_WORD.pattern})|(?P<space>\s+)")
@@ -89,7 +93,8 @@ class SourceText:
 
     @cached_property
     def original(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+        """The text as the file holds it (read as rule files are: a regular file, UTF-8, line ends as LF)."""
+        return read_text(self.path, str(self.path), max_bytes=MAX_SOURCE_BYTES)
 
     @cached_property
     def normalized(self) -> NormalizedText:

@@ -22,7 +22,9 @@ The file is read with PyYAML's composer, not its constructor, so every value kee
 column and no YAML implicit typing applies (`no` stays a string, `2023-02-30` is an error rather
 than a crash). Scalars are typed as the rule language types them: integers, ISO dates, dollar
 amounts, and strings for everything else; a quoted scalar is always a string. JSON is read the
-same way (it is YAML).
+same way (it is YAML). Text values are normalised to NFC, so that `société` typed and pasted is
+one party; one that holds an invisible character (a zero-width space) is kept, with a warning. A
+key given twice in one mapping is an error: YAML would keep the last and lose the first value.
 """
 
 from __future__ import annotations
@@ -33,14 +35,14 @@ from pathlib import Path
 
 import yaml
 
-from .errors import CheckError, Diagnostic, Position
+from .characters import INVISIBLE_CODE, invisible, nfc, revealed
+from .errors import CheckError, Diagnostic, Position, warning
 from .program import Program
 from .syntax import PredicateDecl
 from .textfile import read_text
-from .values import Date, Money, Value, type_name
+from .values import DATE_FORMAT, Date, Money, Value, parse_int, type_name
 
 _INT = re.compile(r"-?[0-9]+")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONEY = re.compile(r"\$[0-9][0-9,.]*")  # looks like an amount: Money.parse says if it is one
 _TYPES = {"string": str, "integer": int, "date": Date, "money": Money}
 
@@ -65,6 +67,12 @@ class Scenario:
     facts: dict[str, list[tuple[Value, ...]]] = field(default_factory=dict)
     path: str = "<scenario>"
     parties: dict[str, Party] = field(default_factory=dict)  # empty: no `parties:` section
+    warnings: list[Diagnostic] = field(default_factory=list)  # values with invisible characters
+
+    @property
+    def size(self) -> int:
+        """How many facts the scenario gives."""
+        return sum(len(rows) for rows in self.facts.values())
 
     def party_name(self, party: str) -> str:
         found = self.parties.get(party)
@@ -95,7 +103,22 @@ def parse_scenario(text: str, program: Program, path: str = "<scenario>") -> Sce
     scenario = reader.scenario(root)
     if reader.problems:
         raise CheckError(reader.problems)
+    scenario.warnings = reader.warnings
     return scenario
+
+
+def entries(node: yaml.MappingNode) -> tuple[dict[str, tuple], list[tuple]]:
+    """A mapping's (key node, value node) by key, and the (key node, first line) of every key
+    given again: YAML would keep the last one, silently losing the first value."""
+    found: dict[str, tuple] = {}
+    again: list[tuple] = []
+    for key, value in node.value:
+        name = key.value if isinstance(key, yaml.ScalarNode) else None
+        if name in found:
+            again.append((key, found[name][0].start_mark.line + 1))
+        else:
+            found[name] = (key, value)
+    return found, again
 
 
 class _Reader:
@@ -104,6 +127,7 @@ class _Reader:
         self.inputs = {d.name: d for d in program.declarations if d.is_input}
         self.classes = _classes(program)
         self.problems: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
         self.parties: dict[str, Party] | None = None  # None: no `parties:` section, any party goes
 
     def _at(self, node) -> Position:
@@ -114,6 +138,20 @@ class _Reader:
         where = self._at(node) if node is not None else Position(self.path, 1, 1)  # an empty file has no node
         self.problems.append(Diagnostic(where, code, message))
 
+    def text(self, node) -> str:
+        """A scalar's text as a value: in NFC, with a warning if it holds an invisible character."""
+        note = invisible(node.value)
+        if note:
+            self.warnings.append(warning(self._at(node), INVISIBLE_CODE, note))
+        return nfc(node.value)
+
+    def fields(self, node, what: str) -> dict[str, tuple]:
+        """A mapping's entries by key; a key given twice is reported (YAML would keep the last)."""
+        found, again = entries(node)
+        for key, first in again:
+            self.problem(key, f"'{key.value}' is given twice{what} (first at line {first})", "duplicate-id")
+        return found
+
     def scenario(self, root) -> Scenario:
         scenario = Scenario(title="", path=self.path)
         self.parties = None
@@ -121,18 +159,11 @@ class _Reader:
             self.problem(root, "a scenario is a mapping with the keys 'scenario' (a title), 'parties' (optional) "
                                "and 'facts'")
             return scenario
-        keys = {}
-        for key, _ in root.value:
-            name = key.value if isinstance(key, yaml.ScalarNode) else None
-            if name in keys:
-                self.problem(key, f"'{name}' is given twice (first at line {keys[name]})", "duplicate-id")
-            keys.setdefault(name, key.start_mark.line + 1)
-        parties = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "parties"), None)
-        if parties is not None:  # read first: the facts are checked against it, wherever it stands
-            self.parties = self.read_parties(parties)  # None if malformed: then facts are not checked against it
+        keys = self.fields(root, "")
+        if "parties" in keys:  # read first: the facts are checked against it, wherever it stands
+            self.parties = self.read_parties(keys["parties"][1])  # None if malformed: facts are then not checked
             scenario.parties = self.parties or {}
-        for key, value in root.value:
-            name = key.value if isinstance(key, yaml.ScalarNode) else None
+        for name, (key, value) in keys.items():
             if name == "scenario" and isinstance(value, yaml.ScalarNode):
                 scenario.title = value.value
             elif name == "facts":
@@ -140,7 +171,7 @@ class _Reader:
             elif name != "parties":
                 self.problem(key, f"unknown key '{name}': a scenario has 'scenario' (a title), 'parties' (optional) "
                                   "and 'facts'")
-        if not any(isinstance(k, yaml.ScalarNode) and k.value == "facts" for k, _ in root.value):
+        if "facts" not in keys:
             self.problem(root, "missing 'facts': a scenario must give at least one fact")
         return scenario
 
@@ -154,7 +185,7 @@ class _Reader:
             if not isinstance(key, yaml.ScalarNode) or not key.value.strip():
                 self.problem(key, "a party id is a single value, such as acme")
                 continue
-            ident = key.value
+            ident = self.text(key)
             if ident in parties:
                 first = parties[ident].position.line
                 self.problem(key, f"party '{ident}' is declared twice (first at line {first})", "duplicate-id")
@@ -163,17 +194,17 @@ class _Reader:
             if isinstance(value, yaml.ScalarNode):
                 name = value.value or ident
             elif isinstance(value, yaml.MappingNode):
-                fields = {k.value: v for k, v in value.value if isinstance(k, yaml.ScalarNode)}
-                for extra in sorted(set(fields) - {"name", "roles"}):
-                    self.problem(next(k for k, _ in value.value if getattr(k, "value", None) == extra),
-                                 f"unknown field '{extra}' of party '{ident}' (fields: name, roles)")
+                fields = self.fields(value, f" for party '{ident}'")
+                for extra in sorted(set(fields) - {"name", "roles"}, key=str):
+                    self.problem(fields[extra][0], f"unknown field '{extra}' of party '{ident}' (fields: name, roles)")
                 if "name" in fields:
-                    if isinstance(fields["name"], yaml.ScalarNode) and fields["name"].value:
-                        name = fields["name"].value
+                    node = fields["name"][1]
+                    if isinstance(node, yaml.ScalarNode) and node.value:
+                        name = node.value
                     else:
-                        self.problem(fields["name"], f"the name of party '{ident}' is a single value")
+                        self.problem(node, f"the name of party '{ident}' is a single value")
                 if "roles" in fields:
-                    roles = self.roles(fields["roles"], ident)
+                    roles = self.roles(fields["roles"][1], ident)
             else:
                 self.problem(value, f"party '{ident}' maps to its name, or to {{name: ..., roles: [...]}}")
             parties[ident] = Party(ident, name, roles, self._at(key))
@@ -223,8 +254,9 @@ class _Reader:
                              "arity-mismatch")
                 return None
         elif isinstance(node, yaml.MappingNode):
-            given = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
-            unknown = [k for k in given if k not in names]
+            before = len(self.problems)
+            given = self.fields(node, f" in a row of {decl.name}")
+            unknown = [str(k) for k in given if k not in names]
             missing = [n for n in names if n not in given]
             if unknown or missing:
                 detail = "; ".join(filter(None, [
@@ -232,8 +264,9 @@ class _Reader:
                     f"missing field(s) {', '.join(missing)}" if missing else "",
                 ]))
                 self.problem(node, f"{decl.name} row: {detail} (fields: {', '.join(names)})", "missing-field")
+            if len(self.problems) > before:
                 return None
-            cells = [given[n] for n in names]
+            cells = [given[n][1] for n in names]
         else:
             self.problem(node, f"a row of {decl.name} is a list [{', '.join(names)}] or a mapping of those fields")
             return None
@@ -242,8 +275,8 @@ class _Reader:
             for cell, param, value in zip(cells, decl.params, values):
                 if param.name in PARTY_PARAMS and value is not None and str(value) not in self.parties:
                     declared = ", ".join(sorted(self.parties)) or "none"
-                    self.problem(cell, f"{decl.name}.{param.name}: '{value}' is not a declared party (parties: "
-                                       f"{declared})", "unknown-party")
+                    self.problem(cell, f"{decl.name}.{param.name}: '{revealed(str(value))}' is not a declared party "
+                                       f"(parties: {declared})", "unknown-party")
                     values = [None]
         return None if any(v is None for v in values) else tuple(values)
 
@@ -251,22 +284,21 @@ class _Reader:
         if not isinstance(node, yaml.ScalarNode) or node.value == "":
             self.problem(node, f"{predicate}.{param} must be a single value")
             return None
-        text, plain = node.value, node.style is None
+        text, plain = self.text(node), node.style is None
         expected = _TYPES.get(declared or "")
         if expected is str:
             return text
         try:
             if plain and _INT.fullmatch(text):
-                value: Value = int(text)
-            elif _DATE.fullmatch(text):
+                value: Value = parse_int(text)
+            elif DATE_FORMAT.fullmatch(text):
                 value = Date.parse(text)
             elif plain and _MONEY.fullmatch(text):
                 value = Money.parse(text)
             else:
                 value = text
         except ValueError as error:
-            message = str(error) if text.startswith("$") else f"invalid date {text}: no such day in the calendar"
-            self.problem(node, message, "bad-value")
+            self.problem(node, str(error), "bad-value")
             return None
         if expected is not None and not isinstance(value, expected):
             self.problem(node, f"{predicate}.{param} must be a {declared}, not the {type_name(value)} {text!r}",

@@ -20,18 +20,23 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .characters import INVISIBLE_CODE, invisible, nfc, printable
 from .dates import meaning_of, period_end
-from .errors import CitelogError, Diagnostic, InputError, Position
+from .errors import CitelogError, Diagnostic, InputError, Position, warning
 from .knowledge_base import KnowledgeBase
 from .obligations import period_text
+from .outputs import OutputError, kb_files, replacing
 from .proofs import Prover
 from .scenario import PARTY_PARAMS
+from .textfile import open_regular
 from .values import Date
 
 REQUIRED = ("record_id", "party", "activity", "subject", "event", "date")
@@ -253,6 +258,7 @@ class Result:
     scheduled: int = 0  # rows that went to the schedule
     lines: int = 0  # lines written to the schedule
     rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)  # cells with invisible characters
     out: Path | None = None
     rejects: Path | None = None
 
@@ -346,52 +352,34 @@ def schedule(
     *,
     report: Callable[[str], None] | None = None,
     progress: bool = False,
+    raw_cells: bool = False,
 ) -> Result:
     """Write the schedule of an inventory CSV; rejected rows go to `rejects` (default: beside `out`,
     named *.rejects.csv) and, one line each, to `report`. Raises ScheduleError if the file cannot be
-    read or its header lacks a column."""
+    read or its header lacks a column, OutputError if an output cannot be written (both files are
+    then as they were). Cells copied from the inventory are neutralised unless `raw_cells`."""
     inventory, out = Path(inventory), Path(out)
     rejects = Path(rejects) if rejects else out.with_name(f"{out.stem}.rejects.csv")
     where = str(inventory)
     result = Result(out=out, rejects=rejects)
     scheduler = Scheduler(kb)
-    for target in (out, rejects):
-        if target.resolve() == inventory.resolve() or out.resolve() == rejects.resolve():
-            raise ScheduleError(f"{target} would overwrite the inventory or the other output: name three files",
-                                RowPosition(where), code="bad-output")
+    if out.resolve() == rejects.resolve():
+        raise OutputError(f"{rejects} is also the schedule: name two files", Position(str(rejects)))
+    inputs = [inventory, *kb_files(kb)]
+    copied = (lambda cells: cells) if raw_cells else neutralised
     try:
-        source = inventory.open(encoding="utf-8-sig", newline="")
+        source = io.TextIOWrapper(open_regular(inventory), encoding="utf-8-sig", newline="")
     except OSError as error:
         raise ScheduleError(f"cannot read the inventory: {error.strerror or error}", RowPosition(where),
                             code="missing-file") from None
     with source:
         reader = csv.reader(source)
         try:
-            header = next(reader, None)
-            if header is None:
-                raise ScheduleError(f"the file is empty: the first line names the columns ({', '.join(REQUIRED)})",
-                                    RowPosition(where, 1), code="missing-column")
-            header = [h.strip() for h in header]
-            missing = [c for c in REQUIRED if c not in header]
-            if missing:
-                raise ScheduleError(
-                    f"missing column(s) {', '.join(missing)}: the first line must name the columns "
-                    f"{', '.join(REQUIRED)} (and optionally {', '.join(OPTIONAL)})",
-                    RowPosition(where, 1), code="missing-column")
-            doubled = sorted({h for h in header if h and header.count(h) > 1})
-            if doubled:
-                raise ScheduleError(f"column(s) named twice: {', '.join(doubled)}", RowPosition(where, 1),
-                                    code="missing-column")
-            try:
-                sink = out.open("w", encoding="utf-8", newline="")
-                bad = rejects.open("w", encoding="utf-8", newline="")
-            except OSError as error:
-                raise ScheduleError(f"cannot write the file: {error.strerror or error}",
-                                    RowPosition(str(error.filename or out)), code="bad-output") from None
-            with sink, bad:
+            header = _header(next(reader, None), where)
+            with replacing(out, inputs, newline="") as sink, replacing(rejects, [*inputs, out], newline="") as bad:
                 writer, reject_writer = csv.writer(sink), csv.writer(bad)
                 writer.writerow(OUTPUT)
-                reject_writer.writerow(REJECT_PREFIX + tuple(header))
+                reject_writer.writerow(REJECT_PREFIX + tuple(copied(header)))
                 console = _stderr_console() if progress else None
                 if report is not None and console is not None:  # print above the live progress bar
                     report = _above_the_bar(console)
@@ -403,13 +391,17 @@ def schedule(
                     outcome = _check(cells, header, number, scheduler)
                     if isinstance(outcome, Rejected):
                         result.rejected.append(outcome)
-                        reject_writer.writerow((outcome.row, outcome.code, outcome.reason, *outcome.cells))
+                        reject_writer.writerow((outcome.row, outcome.code, outcome.reason, *copied(outcome.cells)))
                         if report:
                             report(str(outcome.diagnostic(where)))
                         continue
+                    for warned in _invisible(cells, header, number, where):
+                        result.warnings.append(warned)
+                        if report:
+                            report(str(warned))
                     result.scheduled += 1
                     result.lines += len(outcome)
-                    writer.writerows((number, *line) for line in outcome)
+                    writer.writerows((number, *copied(line)) for line in outcome)
         except UnicodeDecodeError:  # decoded by blocks: the error's offset is within a block, not the file
             line, column = _first_bad_utf8(inventory)
             raise ScheduleError(f"the file is not valid UTF-8 (byte {column} of line {line})",
@@ -418,6 +410,43 @@ def schedule(
             raise ScheduleError(f"not a valid CSV file: {error}", RowPosition(where, reader.line_num),
                                 code="bad-csv") from None
     return result
+
+
+def _header(header: list[str] | None, where: str) -> list[str]:
+    """The inventory's column names, checked: every required one, none twice."""
+    if header is None:
+        raise ScheduleError(f"the file is empty: the first line names the columns ({', '.join(REQUIRED)})",
+                            RowPosition(where, 1), code="missing-column")
+    header = [h.strip() for h in header]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise ScheduleError(
+            f"missing column(s) {', '.join(missing)}: the first line must name the columns "
+            f"{', '.join(REQUIRED)} (and optionally {', '.join(OPTIONAL)})",
+            RowPosition(where, 1), code="missing-column")
+    doubled = sorted(name for name, count in Counter(header).items() if name and count > 1)
+    if doubled:
+        raise ScheduleError(f"column(s) named twice: {', '.join(doubled)}", RowPosition(where, 1),
+                            code="missing-column")
+    return header
+
+
+# A cell that starts so is a formula to a spreadsheet (OWASP, "CSV Injection"): `=HYPERLINK(...)`.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(cells) -> tuple[str, ...]:
+    """Cells made inert for a spreadsheet: one that starts like a formula gets a leading `'`. The
+    cells citelog makes itself never start so (dates, words, citations), so only values copied
+    from the inventory can change, and they are identifiers, not numbers (docs/SCHEDULE.md)."""
+    return tuple(f"'{cell}" if cell.startswith(FORMULA_START) else cell for cell in cells)
+
+
+def _invisible(cells: list[str], header: list[str], number: int, where: str) -> Iterator[Diagnostic]:
+    for name, cell in zip(header, cells):
+        note = invisible(cell.strip())
+        if note and name in REQUIRED + OPTIONAL:
+            yield warning(RowPosition(where, number), INVISIBLE_CODE, f"{name}: {note}")
 
 
 def _first_bad_utf8(path: Path) -> tuple[int, int]:
@@ -436,7 +465,7 @@ def _check(cells: list[str], header: list[str], number: int, scheduler: Schedule
     if len(cells) != len(header):
         return Rejected(number, "bad-row", f"the row has {len(cells)} value(s) but the header names {len(header)} "
                                            "column(s)", kept)
-    fields = {name: cell.strip() for name, cell in zip(header, cells)}
+    fields = {name: nfc(cell.strip()) for name, cell in zip(header, cells)}
     empty = [c for c in REQUIRED if not fields[c]]
     if empty:
         return Rejected(number, "missing-field", f"empty {', '.join(empty)}", kept)
@@ -482,7 +511,7 @@ def _numbered(reader) -> Iterator[tuple[int, list[str]]]:
 
 def _above_the_bar(console) -> Callable[[str], None]:
     def report(line: str) -> None:
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+        console.print(printable(line), markup=False, highlight=False, soft_wrap=True)
 
     return report
 

@@ -451,6 +451,9 @@ def _answer_lines(change: AnswerChange, markdown: bool) -> list[str]:
 # ---- the base version from git ---------------------------------------------------------------------------
 
 
+BASE_PREFIX = "citelog-base-"  # the temporary folders of base_from_git
+
+
 def materialise(kb_path: Path, rev: str, into: Path) -> Path:
     """Write the KB folder as it is at git revision `rev` into a folder; return the KB's path there.
 
@@ -478,14 +481,18 @@ def materialise(kb_path: Path, rev: str, into: Path) -> Path:
     archive = git("archive", "--format=tar", rev, "--", prefix, cwd=root)
     if archive.returncode != 0:
         raise DiffError(f"{prefix} does not exist at revision '{rev}' of {root}", where, code="bad-revision")
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(into, filter="data")
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(into, filter="data")
+    except tarfile.TarError as error:  # a link out of the KB, a device: refused by the "data" filter
+        raise DiffError(f"the KB at revision '{rev}' holds a file citelog does not unpack ({error}): only plain files "
+                        "and links inside the KB are compared", where, code="bad-revision") from None
     return into / prefix
 
 
 def base_from_git(kb_path: Path, rev: str) -> tuple[tempfile.TemporaryDirectory, Path]:
     """A temporary folder holding the KB at `rev` (delete it with .cleanup()), and the KB's path in it."""
-    holder = tempfile.TemporaryDirectory(prefix="citelog-base-")
+    holder = tempfile.TemporaryDirectory(prefix=BASE_PREFIX)
     try:
         return holder, materialise(kb_path, rev, Path(holder.name))
     except BaseException:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from .errors import Position
+from .errors import Diagnostic, Position
 from .values import Value
 
 NOWHERE = Position("<generated>")
@@ -375,3 +375,4 @@ class Module:
     provisions: list[Provision] = field(default_factory=list)
     interpretations: list[Interpretation] = field(default_factory=list)
     loose: list[Statement] = field(default_factory=list)  # statements outside any block
+    warnings: list[Diagnostic] = field(default_factory=list)  # accepted, but probably not meant

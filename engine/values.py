@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import total_ordering
 
+from .characters import nfc
+
 
 @total_ordering
 @dataclass(frozen=True, slots=True)
@@ -25,8 +27,16 @@ class Date:
 
     @classmethod
     def parse(cls, text: str) -> "Date":
-        """Parse an ISO date (YYYY-MM-DD); raises ValueError on an impossible date."""
-        return cls(datetime.date.fromisoformat(text))
+        """Parse a date written YYYY-MM-DD; raises ValueError, saying why, on any other text."""
+        if not DATE_FORMAT.fullmatch(text):
+            parts = text.split("-")
+            hint = (f" ({parts[0]}-{parts[1]:0>2}-{parts[2]:0>2})"
+                    if len(parts) == 3 and len(parts[0]) == 4 and all(0 < len(p) <= 2 for p in parts[1:]) else "")
+            raise ValueError(f"'{text}' is not a date: write a date as YYYY-MM-DD{hint}")
+        try:
+            return cls(datetime.date.fromisoformat(text))
+        except ValueError:
+            raise ValueError(f"invalid date {text}: no such day in the calendar") from None
 
     def __add__(self, days: object) -> "Date":
         if type(days) is not int:
@@ -51,6 +61,19 @@ class Date:
         return self.day.isoformat()
 
 
+# Python converts no longer integers between text and numbers (its int_max_str_digits default):
+# a longer number could be read by no one and printed by nothing
+MAX_DIGITS = 4300
+DATE_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_int(digits: str) -> int:
+    """An integer written in decimal; ValueError, saying why, if it has more than MAX_DIGITS digits."""
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise ValueError(f"a number of {len(digits.lstrip('-')):,} digits: numbers have at most {MAX_DIGITS:,} digits")
+    return int(digits)
+
+
 # whole dollars, with a comma between every group of three digits or none, and optional cents
 MONEY_FORMAT = re.compile(r"\$([0-9]{1,3}(?:,[0-9]{3})*|[0-9]+)(?:\.([0-9]{2}))?")
 MONEY_HINT = ("write whole dollars with commas between groups of three digits (or none) and cents as two "
@@ -69,7 +92,7 @@ class Money:
         match = MONEY_FORMAT.fullmatch(text)
         if not match:
             raise ValueError(f"malformed amount {text}: {MONEY_HINT}")
-        dollars = int(match.group(1).replace(",", ""))
+        dollars = parse_int(match.group(1).replace(",", ""))
         return cls(dollars * 100 + int(match.group(2) or 0))
 
     def __add__(self, other: object) -> "Money":
@@ -126,7 +149,9 @@ def check_value(value: object) -> Value:
         )
     if isinstance(value, Decimal) and not value.is_finite():  # NaN is not even equal to itself
         raise TypeError(f"decimal {value} is not a number")
-    if isinstance(value, (str, int, Date, Money, Decimal)):
+    if isinstance(value, str):
+        return nfc(value)  # as the rule language and scenarios read text: one spelling of a word
+    if isinstance(value, (int, Date, Money, Decimal)):
         return value
     raise TypeError(f"unsupported value {value!r} of type {type(value).__name__}")
 

@@ -7,6 +7,7 @@ generated into tmp_path here, never committed.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,14 +89,34 @@ def _huge_csv(path: Path) -> Path:
     return path
 
 
+def _wide_header(path: Path) -> Path:
+    extra = [f"note{i}" for i in range(100_000)]
+    path.write_text(",".join([*CSV_HEADER.strip().split(","), *extra, "note77"]) + "\n", encoding="utf-8")
+    return path
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def _dev_zero(path: Path) -> Path:
+    path.symlink_to("/dev/zero")
+    return path
+
+
 GENERATORS = {
     "rules/huge.clog": lambda path: _repeat_to(path, "", "p(a, b, 1, 2024-01-01).\n", FIFTY_MB),
     "rules/long-line.clog": _long_line,
     "rules/deep-expression.clog": _deep_expression,
     "scenarios/huge.yaml": lambda path: _repeat_to(path, "facts:\n  imports:\n", "    - [acme, entry-1]\n",
                                                    FIFTY_MB),
+    "scenarios/fifo.yaml": _fifo,
+    "scenarios/dev-zero.yaml": _dev_zero,
     "csv/huge-cell.csv": _huge_cell,
     "csv/huge.csv": _huge_csv,
+    "csv/wide-header.csv": _wide_header,
+    "csv/fifo.csv": _fifo,
 }
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -317,6 +318,34 @@ class TestQuotes:
     def test_quotes_of_a_missing_source_are_not_also_reported(self, make_kb):
         text = 'source gone = "sources/gone.txt".\nprovision "19 U.S.C. 1508(a)" {\n  quote gone "anything"\n}\n'
         assert [d.code for d in check(make_kb, text)[0]] == ["missing-source"]
+
+    @pytest.mark.parametrize("path", ["/etc/passwd", "../outside.txt", "sources/../../outside.txt", "sources/link.txt"])
+    def test_a_source_outside_the_kb_folder_is_refused_and_not_read(self, make_kb, tmp_path, path):
+        """A rule file could otherwise make `citelog coverage` print any file of the machine."""
+        (tmp_path / "outside.txt").write_text("(a) Every importer shall keep entry records.\n", encoding="utf-8")
+        text = kb_text("", after=f'source other = "{path}".\nnoise other "Every importer" note "read it".\n')
+        root = make_kb(text)
+        (root / "sources" / "link.txt").symlink_to(tmp_path / "outside.txt")
+        diagnostics = diagnostics_of(root)
+        d = only(diagnostics, "bad-source")
+        assert at(d) == locate(text, "other =")
+        assert d.message == (f"source file '{path}' is outside the KB folder (links followed): a source is a file "
+                             "inside the KB folder, such as sources/law.txt")
+        assert [x.code for x in diagnostics] == ["bad-source"]  # its noise is not checked against it
+
+    def test_a_link_inside_the_kb_folder_is_a_source(self, make_kb):
+        root = make_kb(kb_text("", after='source same = "sources/same.txt".\n'))
+        (root / "sources" / "same.txt").symlink_to(root / "sources" / "law.txt")
+        assert diagnostics_of(root) == []
+
+    def test_a_source_that_is_no_regular_file_is_reported_at_its_declaration(self, make_kb):
+        text = kb_text("", after='source pipe = "sources/pipe.txt".\n')
+        root = make_kb(text)
+        os.mkfifo(root / "sources" / "pipe.txt")
+        d = only(diagnostics_of(root), "unreadable-file")
+        assert at(d) == locate(text, "pipe =")
+        assert d.message == "source file 'sources/pipe.txt': a named pipe, not a regular file: citelog reads only " \
+                            "regular files"
 
 
 class TestDeclarations:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import time
 
 import pytest
 
-from conftest import BUNDLED_KB, run_cli
+from conftest import BUNDLED_KB, CITELOG, REPO, run_cli
 
 # a diagnostic without a position in a file (a missing KB folder) has no line and column
 DIAGNOSTIC_LINE = re.compile(r"^(?P<path>[^:\n]+)(?::(?P<line>\d+):(?P<col>\d+))?: error\[(?P<code>[a-z-]+)\]: (?P<msg>.+)$")
@@ -167,3 +171,121 @@ class TestDeterminism:
         assert all(r.returncode == 1 for r in runs)
         assert runs[0].stderr == runs[1].stderr
         assert runs[0].stderr.count(b"error[") == 3
+
+
+# ---- values printed as written, files written whole, the conventions of a command (issue 15) ------------
+
+HOSTILE_KB = """\
+source law = "sources/law.txt".
+input imports(Party, Entry) means "Party imports under Entry".
+provision "19 U.S.C. 1508(a)" {
+  quote law "Every importer shall keep entry records."
+  link("x[/bold]", y).
+  link("[red]R", z).
+  link("T\x1b[2J\x1b]0;x\x9b", w).
+}
+"""
+SHOWN = ("x[/bold]", "[red]R", "T\\x1b[2J\\x1b]0;x\\x9b")
+CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+class TestValuesAsWritten:
+    def test_markup_and_escapes_in_a_table(self, make_kb):
+        result = query("link(X, Y)", "--kb", str(make_kb(HOSTILE_KB)))
+        assert result.returncode == 0, result.stderr.decode()
+        out = result.stdout.decode()
+        assert all(value in out for value in SHOWN) and "3 answer(s)" in out
+        assert not CONTROLS.search(out)
+
+    def test_markup_and_escapes_in_a_ground_answer_and_in_json(self, make_kb):
+        root = str(make_kb(HOSTILE_KB))
+        yes = query('link("x[/bold]", y)', "--kb", root)
+        assert yes.returncode == 0 and yes.stdout.decode().startswith('yes: link("x[/bold]", y) holds')
+        result = query("link(X, Y)", "--kb", root, "--format", "json")
+        assert not CONTROLS.search(result.stdout.decode())
+        values = {a["bindings"]["X"] for a in json.loads(result.stdout)["answers"]}
+        assert values == {"x[/bold]", "[red]R", "T\x1b[2J\x1b]0;x\x9b"}  # the JSON values are unchanged
+
+    def test_in_an_explanation_and_a_diagnostic(self, make_kb):
+        root = str(make_kb(HOSTILE_KB))
+        explained = run_cli("explain", "link(X, Y)", "--kb", root)
+        assert explained.returncode == 0 and not CONTROLS.search(explained.stdout.decode())
+        assert "T\\x1b[2J" in explained.stdout.decode()
+        failed = query('nolink("\x1b]0;owned\x07")', "--kb", root)
+        assert failed.returncode == 1 and not CONTROLS.search(failed.stderr.decode().replace("\n", ""))
+
+    def test_a_scenario_title(self, tmp_path):
+        scenario = tmp_path / "s.yaml"
+        scenario.write_text('scenario: "[/i] T\\e[2J"\nfacts:\n  imports: [[acme, e1]]\n', encoding="utf-8")
+        result = run_cli("retention", "--scenario", str(scenario))
+        assert result.returncode == 0, result.stderr.decode()
+        assert result.stdout.decode().startswith("Scenario: [/i] T\\x1b[2J\n")
+
+
+class TestCommandConventions:
+    @pytest.mark.parametrize("args", [["retention"], ["test", "-v"], ["retention", "--format", "json"]])
+    def test_a_reader_that_stops_early_ends_the_command_quietly(self, args):
+        command = " ".join([CITELOG, *args]) + " | head -1"
+        result = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, cwd=REPO, timeout=120)
+        assert (result.returncode, result.stderr) == (0, b"")
+        assert result.stdout.count(b"\n") == 1
+
+    def test_ctrl_c_prints_one_line_and_exits_130(self, tmp_path):
+        inventory = tmp_path / "in.csv"
+        with inventory.open("w", encoding="utf-8") as out:
+            out.write("record_id,party,activity,subject,event,date\n")
+            out.writelines(f"r{i},acme,imports,E-{i},entry,2020-01-10\n" for i in range(400_000))
+        process = subprocess.Popen([CITELOG, "schedule", str(inventory), "--out", str(tmp_path / "out.csv")],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while not any(p.suffix == ".tmp" for p in tmp_path.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)  # until it writes the schedule
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+        assert (process.returncode, err) == (130, b"interrupted\n")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]  # nothing half-written left
+
+    @pytest.mark.parametrize("command", [[], ["query"], ["schedule"], ["test"], ["serve"]])
+    def test_dash_h_is_help(self, command):
+        short, long = run_cli(*command, "-h"), run_cli(*command, "--help")
+        assert short.returncode == long.returncode == 0
+        assert short.stdout == long.stdout and b"Usage: citelog" in short.stdout
+
+
+class TestOutputFiles:
+    def test_explain_out_writes_the_file_whole(self, routes_kb, tmp_path):
+        target = tmp_path / "memo.md"
+        result = run_cli("explain", "route(X, Y)", "--kb", str(routes_kb), "--format", "md", "--out", str(target))
+        assert result.returncode == 0 and result.stderr.decode() == f"wrote {target}\n"
+        assert target.read_text(encoding="utf-8").startswith("# ")
+        assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
+
+    def test_out_over_the_scenario_is_refused(self, tmp_path):
+        scenario = tmp_path / "v.yaml"
+        scenario.write_text("facts:\n  imports: [[acme, e1]]\n", encoding="utf-8")
+        before = scenario.read_bytes()
+        result = run_cli("retention", "--scenario", str(scenario), "--explain", "--out", str(scenario))
+        assert result.returncode == 1
+        assert result.stderr.decode().startswith(f"{scenario}: error[bad-output]: the output is the same file as "
+                                                 f"the input {scenario}")
+        assert scenario.read_bytes() == before
+
+    def test_out_over_a_rule_file_through_a_hard_link_is_refused(self, routes_kb, tmp_path):
+        alias = tmp_path / "alias.json"
+        os.link(routes_kb / "rules.clog", alias)
+        before = (routes_kb / "rules.clog").read_bytes()
+        for command in (["snapshot", "--kb", str(routes_kb), "--out", str(routes_kb / "rules.clog")],
+                        ["snapshot", "--kb", str(routes_kb), "--out", str(alias)],
+                        ["explain", "route(X, Y)", "--kb", str(routes_kb), "--out", str(routes_kb / "sources/law.txt")]):
+            result = run_cli(*command)
+            assert result.returncode == 1 and b"error[bad-output]" in result.stderr, command
+        assert (routes_kb / "rules.clog").read_bytes() == before
+
+    def test_check_prints_warnings_and_passes(self, make_kb):
+        root = make_kb(HOSTILE_KB.replace('link("[red]R", z)', 'link("ac\u200bme", z)'))
+        result = run_cli("check", str(root))
+        assert result.returncode == 0
+        assert result.stdout.decode().endswith("no errors, 2 warning(s)\n")
+        hidden, escape = result.stderr.decode().splitlines()
+        assert hidden.startswith(f"{root / 'rules.clog'}:6:8: warning[invisible-character]: 'ac\\u200bme' holds")
+        assert escape.startswith(f"{root / 'rules.clog'}:7:8: warning[invisible-character]: 'T\\u001b[2J")

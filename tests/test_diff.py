@@ -372,6 +372,20 @@ class TestCommand:
         assert "error[not-git]: " in result.stderr.decode()
         assert "is not in a git repository" in result.stderr.decode()
 
+    @pytest.mark.parametrize("target", ["/etc/passwd", "../../../outside.txt"])
+    def test_a_revision_holding_a_link_out_of_the_kb_is_a_bad_revision(self, tmp_path, target):
+        repo = tmp_path / "repo"
+        kb = write_regression_kb(repo / "kb")
+        (kb / "sources" / "evil.txt").symlink_to(target)
+        git("init", "-q", cwd=repo)
+        git("add", ".", cwd=repo)
+        git("commit", "-q", "-m", "law", cwd=repo)
+        result = run_cli("diff", "--kb", "kb", cwd=repo)
+        assert result.returncode == 2
+        assert result.stderr.decode().startswith(
+            "<base>:1:1: error[bad-revision]: the KB at revision 'HEAD' holds a file citelog does not unpack "
+            "('kb/sources/evil.txt' "), result.stderr.decode()
+
     def test_a_revision_without_the_kb_folder_exits_2(self, tmp_path):
         repo = tmp_path / "repo"
         repo.mkdir()

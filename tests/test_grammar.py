@@ -609,3 +609,49 @@ class TestSyntaxErrors:
         assert d.code == "syntax-error"
         assert d.position.line == 1
         assert "end of input" in d.message and "')'" in d.message
+
+
+class TestValuesAsRead:
+    """Issue 15: a loose date is no arithmetic, a huge number no crash, look-alike text one value."""
+
+    @pytest.mark.parametrize("text, hint", [("2024-1-5", " (2024-01-05)"), ("05-01-2024", ""), ("123-4567-8", "")])
+    def test_a_loose_date_is_a_bad_value_not_arithmetic(self, text, hint):
+        d = syntax_error(f"p(a).\nval({text}).")
+        assert (d.code, d.position.line, d.position.column) == ("bad-value", 2, 5)
+        assert d.message.startswith(f"'{text}' is not a date: write a date as YYYY-MM-DD{hint}; for arithmetic")
+
+    def test_arithmetic_on_numbers_stays(self):
+        (rule,) = statements_of(in_provision("  p(X) :- q(Y), X = Y - 1, Z = 2024 - 1 - 5, W = Y-1."))
+        assert [str(lit) for lit in rule.form.body[1:]] == ["X == (Y - 1)", "Z == ((2024 - 1) - 5)", "W == (Y - 1)"]
+
+    def test_a_loose_date_in_a_query(self):
+        with pytest.raises(CheckError) as caught:
+            parse_atom("val(2024-1-5)")
+        assert (caught.value.code, caught.value.position.column) == ("bad-value", 5)
+
+    @pytest.mark.parametrize("literal", ["9" * 4301, "$" + "9" * 4301, "-" + "9" * 4301])
+    def test_a_number_too_long_to_convert_is_a_bad_value_with_its_place(self, literal):
+        d = syntax_error(f"p(a).\nbig({literal}).")
+        assert (d.code, d.position.line) == ("bad-value", 2)
+        assert d.message == "a number of 4,301 digits: numbers have at most 4,300 digits"
+
+    @pytest.mark.parametrize("form", ["keep records for at least {} years from entry.",
+                                      "c must notify customs within {} days after receipt."])
+    def test_a_period_too_long_to_convert(self, form):
+        d = syntax_error(in_provision("  " + form.format("9" * 5000)))
+        assert (d.code, d.position.line) == ("bad-value", 3)
+
+    def test_the_longest_number_is_read(self):
+        assert only_form(f"big({'9' * 4300}).").head.args[0].value == 10 ** 4300 - 1
+
+    def test_strings_are_read_in_nfc(self):
+        decomposed = "socie\u0301te\u0301"
+        module = parse_module(f'p("{decomposed}").\n', "t.clog")
+        assert module.loose[0].form.head.args[0].value == "soci\u00e9t\u00e9"
+        assert module.warnings == []
+
+    def test_an_invisible_character_in_a_value_is_a_warning(self):
+        module = parse_module('p(a).\nq("ac\u200bme", "x\u202ey").\n', "t.clog")
+        assert [(str(w.position), w.code, w.severity) for w in module.warnings] == [
+            ("t.clog:2:3", "invisible-character", "warning"), ("t.clog:2:12", "invisible-character", "warning")]
+        assert str(module.warnings[0]).startswith("t.clog:2:3: warning[invisible-character]: 'ac\\u200bme' holds")

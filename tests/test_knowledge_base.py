@@ -287,6 +287,30 @@ class TestScenarios:
         assert kb.given_facts() == []
 
 
+    def test_given_text_is_read_in_nfc_like_a_rule_file(self, kb):
+        kb.add_facts({"imports": [("socie\u0301te\u0301", "e1")]})
+        assert values(kb.query('imports("soci\u00e9t\u00e9", E)')) == [("soci\u00e9t\u00e9", "e1")]
+        assert values(kb.query('imports("socie\u0301te\u0301", E)')) == [("soci\u00e9t\u00e9", "e1")]
+        kb.withdraw_facts()
+
+
+class TestValuesOfTheApi:
+    """Issue 15: a number too long to convert, a loose date: diagnostics with a place and a code."""
+
+    @pytest.mark.parametrize("rule, column", [("p(" + "9" * 5000 + ").", 3), ("p(X) :- q(X), X = 2024-1-5.", 19)])
+    def test_evaluate(self, rule, column):
+        with pytest.raises(citelog.CheckError) as caught:
+            citelog.evaluate({"q": [(1,)]}, [rule])
+        (found,) = caught.value.diagnostics
+        assert (found.code, str(found.position)) == ("bad-value", f"<rule 1>:1:{column}")
+
+    @pytest.mark.parametrize("atom", ["imports(P, " + "9" * 5000 + ")", "imports(P, 2024-1-5)"])
+    def test_query(self, kb, atom):
+        with pytest.raises(citelog.CheckError) as caught:
+            kb.query(atom)
+        assert (caught.value.code, str(caught.value.position)) == ("bad-value", "<query>:1:12")
+
+
 # ---- threads -----------------------------------------------------------------------------------------
 
 

@@ -391,6 +391,15 @@ ERRORS = [
      [("role:", "bad-scenario", "unknown field 'role' of party 'acme' (fields: name, roles)")]),
     ("party not a name", "parties:\n  acme: [A]\nfacts:\n  imports: [[acme, e]]\n",
      [("[A]", "bad-scenario", "party 'acme' maps to its name")]),
+    # issue 15: YAML keeps the last of a doubled key, and a date was silently lost
+    ("field twice in a row", "facts:\n  entry_date:\n    - {Subject: e1, Date: 2024-01-01, Date: 2024-02-01}\n",
+     [(("Date", 2), "duplicate-id", "'Date' is given twice in a row of entry_date (first at line 3)")]),
+    ("party field twice", "parties:\n  acme: {name: A, roles: [importer], name: B}\nfacts:\n  imports: [[acme, e]]\n",
+     [(("name", 2), "duplicate-id", "'name' is given twice for party 'acme' (first at line 2)")]),
+    ("loose date", "facts:\n  entry_date:\n    - [e1, 2024-1-5]\n",
+     [("2024-1-5", "bad-value", "entry_date.Date must be a date, not the string '2024-1-5'")]),
+    ("number too long", f"facts:\n  conference_request_received:\n    - [r1, i1, {'9' * 4301}]\n",
+     [("9999", "bad-value", "a number of 4,301 digits: numbers have at most 4,300 digits")]),
 ]
 
 
@@ -409,6 +418,27 @@ def test_scenario_errors(kb, text, expected):
     assert [f[:3] for f in found] == [(*_place(text, where), code) for where, code, _ in expected], found
     for (_, _, _, message), (_, _, want) in zip(found, expected):
         assert want in message, (message, want)
+
+
+LOOK_ALIKES = """\
+parties:
+  socie\u0301te\u0301: Société Générale
+  acme: Acme
+facts:
+  imports: [[soci\u00e9t\u00e9, e1], [ac\u200bme, e2]]
+"""
+
+
+def test_text_is_read_in_nfc_and_an_invisible_character_is_shown(kb):
+    with pytest.raises(CheckError) as raised:
+        parse(kb, LOOK_ALIKES)  # the composed société is the declared decomposed one; ac<ZWSP>me is not acme
+    assert [str(d) for d in raised.value.diagnostics] == [
+        "case.yaml:5:29: error[unknown-party]: imports.Party: 'ac\\u200bme' is not a declared party (parties: acme, "
+        "soci\u00e9t\u00e9)"]
+    scenario = parse(kb, LOOK_ALIKES.replace("parties:\n  socie\u0301te\u0301: Société Générale\n  acme: Acme\n", ""))
+    assert scenario.facts["imports"] == [("soci\u00e9t\u00e9", "e1"), ("ac\u200bme", "e2")]
+    (warned,) = scenario.warnings
+    assert (str(warned.position), warned.code, warned.severity) == ("case.yaml:2:29", "invisible-character", "warning")
 
 
 def test_every_problem_of_a_file_is_reported_at_once(kb):

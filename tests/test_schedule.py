@@ -9,15 +9,19 @@ either scheduled or rejected with its row number and reason.
 from __future__ import annotations
 
 import csv
+import os
+import resource
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED_KB, run_cli
+from conftest import BUNDLED_KB, CITELOG, run_cli
 
 import citelog
 from citelog import schedule as schedule_module
 from citelog.obligations import obligations
+from citelog.outputs import OutputError
 from citelog.schedule import OUTPUT, REQUIRED, ScheduleError, activities, schedule
 
 HEADER = "record_id,party,activity,subject,event,date,certificate\n"
@@ -239,7 +243,7 @@ def test_unreadable_inventories(kb, tmp_path, content, code):
 
 def test_outputs_must_not_overwrite_the_inventory(kb, tmp_path):
     inventory = write(tmp_path / "in.csv", HEADER + GOOD)
-    with pytest.raises(ScheduleError) as raised:
+    with pytest.raises(OutputError) as raised:
         schedule(kb, inventory, inventory)
     assert raised.value.code == "bad-output"
     assert inventory.read_text(encoding="utf-8") == HEADER + GOOD
@@ -345,3 +349,103 @@ def test_the_schedule_needs_a_kb_without_given_facts(tmp_path):
     with pytest.raises(citelog.InputError) as raised:
         schedule(kb, write(tmp_path / "in.csv", HEADER + GOOD), tmp_path / "out.csv")
     assert raised.value.code == "bad-kb"
+
+
+# ---- hostile and broken inventories (issue 15) -----------------------------------------------------------
+
+FORMULAS = """\
+"=HYPERLINK(""http://evil.example"",""x"")",acme,imports,E-1,entry,2020-01-10,
+r2,+cmd|' /C calc'!A0,imports,E-2,entry,2020-01-10,
+r3,acme,imports,-2+3,entry,2020-01-10,
+r4,@SUM(1),imports,E-4,entry,2020-01-10,
+r5,acme,smuggles,"\t=1+1",entry,2020-01-10,
+"""
+
+
+def test_cells_a_spreadsheet_would_run_are_neutralised(kb, tmp_path):
+    inventory = write(tmp_path / "in.csv", HEADER + FORMULAS)
+    schedule(kb, inventory, tmp_path / "out.csv")
+    rows = read(tmp_path / "out.csv")
+    assert {(r["record_id"], r["party"], r["subject"]) for r in rows} == {
+        ("'=HYPERLINK(\"http://evil.example\",\"x\")", "acme", "E-1"), ("r2", "'+cmd|' /C calc'!A0", "E-2"),
+        ("r3", "acme", "'-2+3"), ("r4", "'@SUM(1)", "E-4")}
+    assert {r["start"] for r in rows} == {"2020-01-10", ""}  # the dates citelog writes are left as they are
+    assert not any(r["until"].startswith("'") for r in rows)
+    (rejected,) = read(tmp_path / "out.rejects.csv")
+    assert (rejected["row"], rejected["code"], rejected["subject"]) == ("6", "unknown-activity", "'\t=1+1")
+
+
+def test_raw_cells_keep_the_values(kb, tmp_path):
+    inventory = write(tmp_path / "in.csv", HEADER + FORMULAS)
+    schedule(kb, inventory, tmp_path / "out.csv", raw_cells=True)
+    assert {r["party"] for r in read(tmp_path / "out.csv")} >= {"+cmd|' /C calc'!A0", "@SUM(1)"}
+    assert read(tmp_path / "out.rejects.csv")[0]["subject"] == "\t=1+1"
+    result = run_cli("schedule", str(inventory), "--out", str(tmp_path / "cli.csv"), "--raw-cells")
+    assert result.returncode == 1  # the row of an unknown activity is rejected
+    assert read(tmp_path / "cli.csv") == read(tmp_path / "out.csv")
+
+
+def test_a_run_that_stops_half_way_leaves_the_previous_schedule(kb, tmp_path):
+    good = write(tmp_path / "in.csv", HEADER + GOOD)
+    schedule(kb, good, tmp_path / "out.csv")
+    before = {name: (tmp_path / name).read_bytes() for name in ("out.csv", "out.rejects.csv")}
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes((HEADER + GOOD * 500).encode() + b"r9999,caf\xe9,imports,E,entry,2020-01-01,\n")
+    with pytest.raises(ScheduleError) as raised:
+        schedule(kb, broken, tmp_path / "out.csv")
+    assert (raised.value.code, raised.value.position.line) == ("bad-csv", 5502)
+    assert {name: (tmp_path / name).read_bytes() for name in before} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.csv", "in.csv", "out.csv", "out.rejects.csv"]
+
+
+def test_a_full_disk_is_a_clear_error_and_leaves_the_previous_schedule(tmp_path):
+    inventory = write(tmp_path / "in.csv", HEADER + "".join(f"r{i},acme,imports,E-{i},entry,2020-01-10,\n"
+                                                            for i in range(2000)))
+    (tmp_path / "out.csv").write_text("previous\n", encoding="utf-8")
+
+    def small_files():  # writing past 100 KB fails as a full disk does (Python ignores SIGXFSZ)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+    result = subprocess.run([CITELOG, "schedule", str(inventory), "--out", str(tmp_path / "out.csv")],
+                            capture_output=True, preexec_fn=small_files, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.decode() == (f"{tmp_path / 'out.csv'}: error[bad-output]: cannot write {tmp_path / 'out.csv'}: "
+                                      "File too large; the previous file, if any, is unchanged\n")
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
+
+
+def test_an_output_linked_to_the_inventory_is_refused(kb, tmp_path):
+    inventory = write(tmp_path / "in.csv", HEADER + GOOD)
+    os.link(inventory, tmp_path / "out.csv")
+    for out, rejects in ((tmp_path / "out.csv", None), (tmp_path / "new.csv", tmp_path / "out.csv")):
+        with pytest.raises(OutputError) as raised:
+            schedule(kb, inventory, out, rejects)
+        assert raised.value.code == "bad-output"
+    assert inventory.read_text(encoding="utf-8") == HEADER + GOOD
+
+
+def test_an_inventory_that_is_a_named_pipe_is_refused_at_once(tmp_path):
+    os.mkfifo(tmp_path / "in.csv")
+    result = run_cli("schedule", str(tmp_path / "in.csv"), "--out", str(tmp_path / "out.csv"))
+    assert result.returncode == 1
+    assert result.stderr.decode() == (f"{tmp_path / 'in.csv'}: error[missing-file]: cannot read the inventory: a named "
+                                      "pipe, not a regular file: citelog reads only regular files\n")
+
+
+def test_look_alike_ids_are_one_and_invisible_characters_are_warned(kb, tmp_path):
+    inventory = write(tmp_path / "in.csv", HEADER + "socie\u0301te\u0301,acme,imports,E-1,entry,2020-01-10,\n"
+                      "soci\u00e9t\u00e9,acme,imports,E-2,entry,2020-01-10,\n"
+                      "r3,ac\u200bme,imports,E-3,entry,2020-01-10,\n")
+    reported = []
+    result = schedule(kb, inventory, tmp_path / "out.csv", report=reported.append)
+    assert [(r.row, r.code) for r in result.rejected] == [(3, "duplicate-id")]
+    assert [str(w) for w in result.warnings] == reported[1:] and len(reported) == 2
+    assert reported[1].startswith(f"{inventory}:4: warning[invisible-character]: party: 'ac\\u200bme' holds")
+
+
+def test_reports_above_the_progress_bar_are_escaped_too(kb, tmp_path, capsys):
+    inventory = write(tmp_path / "in.csv", HEADER + "r1,acme,\x1b]0;owned\x07,E-1,entry,2020-01-10,\n")
+    schedule(kb, inventory, tmp_path / "out.csv", report=print, progress=True)  # as on a terminal
+    err = capsys.readouterr().err
+    assert "unknown activity '\\x1b]0;owned\\x07'" in err and "\x1b]0;owned" not in err

@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import threading
+import time
 import urllib.request
 import warnings
 from pathlib import Path
@@ -47,6 +48,11 @@ SCENARIO = BUNDLED_KB / "scenarios" / "drawback-claim.yaml"
 OBLIGATIONS = "person_must_keep(Person, Class, Records, Amount, Unit, Trigger, Bound)"
 
 
+def local(app, **options) -> TestClient:
+    """A test client that reaches the app as a browser on this machine does (Host: 127.0.0.1)."""
+    return TestClient(app, base_url="http://127.0.0.1", **options)
+
+
 @pytest.fixture(scope="module")
 def app():
     return create_app()
@@ -54,7 +60,7 @@ def app():
 
 @pytest.fixture(scope="module")
 def client(app):
-    with TestClient(app) as test_client:
+    with local(app) as test_client:
         yield test_client
 
 
@@ -321,7 +327,7 @@ class TestLimits:
         release = threading.Event()
         monkeypatch.setattr(regression_module, "report", lambda library: release.wait(30))
         try:
-            with TestClient(create_app(time_limit=0.2)) as slow:
+            with local(create_app(time_limit=0.2)) as slow:
                 page = ok(slow.get("/tests"), 503)
         finally:
             release.set()
@@ -336,7 +342,7 @@ class TestLimits:
 
     def test_a_busy_kb_gets_an_error_page(self):
         app = create_app(time_limit=0.3)
-        with app.state.library.given(None), TestClient(app) as busy:  # another request holds the KB
+        with app.state.library.given(None), local(app) as busy:  # another request holds the KB
             page = ok(busy.get("/ask", params={"headline": "1"}), 503)
         assert "busy" in page or "time limit" in page
 
@@ -345,7 +351,7 @@ class TestLimits:
             raise RuntimeError("boom")
 
         monkeypatch.setattr(ask_module, "answers", broken)
-        with TestClient(app, raise_server_exceptions=False) as fragile:
+        with local(app, raise_server_exceptions=False) as fragile:
             page = ok(fragile.get("/ask", params={"headline": "1"}), 500)
         assert "internal error in citelog: RuntimeError" in page and "boom" not in page
 
@@ -466,7 +472,7 @@ def edited_kb(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def edited(edited_kb):
     before = kb_files(edited_kb)
-    with TestClient(create_app(edited_kb)) as test_client:
+    with local(create_app(edited_kb)) as test_client:
         yield test_client
     assert kb_files(edited_kb) == before  # the edited KB is served, never written
 
@@ -504,9 +510,106 @@ class TestEditedKb:
         assert f'value="{esc(base)}"' in page  # the form keeps it, to correct
 
 
+class TestWhoIsAnswered:
+    """Issue 15: DNS rebinding and cross-site posts are refused; error pages show no server path."""
+
+    @pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.evil.example", "", "[::2]",
+                                      "localhost:8001"])
+    def test_a_request_for_another_host_is_refused(self, host):
+        with TestClient(create_app(port=8000), base_url="http://127.0.0.1:8000") as client:
+            response = client.get("/ask", params={"headline": "1"}, headers={"host": host})
+        assert response.status_code == 403 and "addressed to it by its own address" in response.text
+        assert "<table" not in response.text
+
+    @pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "[::1]:8000", "LOCALHOST:8000"])
+    def test_the_names_of_this_machine_are_answered(self, host):
+        with TestClient(create_app(port=8000), base_url="http://127.0.0.1:8000") as client:
+            assert client.get("/", headers={"host": host}).status_code == 200
+
+    def test_the_address_chosen_with_host_is_answered(self):
+        with TestClient(create_app(host="192.0.2.7", port=80), base_url="http://192.0.2.7") as client:
+            assert client.get("/").status_code == 200
+            assert client.get("/", headers={"host": "192.0.2.8"}).status_code == 403
+
+    @pytest.mark.parametrize("headers", [{"origin": "http://evil.example"}, {"sec-fetch-site": "cross-site"},
+                                         {"sec-fetch-site": "same-site", "origin": "http://127.0.0.1"},
+                                         {"origin": "null"}])
+    def test_a_post_from_another_site_is_refused(self, client, headers):
+        response = client.post("/ask", data={"headline": "1"}, headers=headers)
+        assert response.status_code == 403
+        assert "a form of another site cannot be posted here" in response.text and "<table" not in response.text
+
+    @pytest.mark.parametrize("headers", [{}, {"origin": "http://127.0.0.1"}, {"sec-fetch-site": "same-origin"},
+                                         {"sec-fetch-site": "same-origin", "origin": "null"}])
+    def test_a_post_from_its_own_pages_is_answered(self, client, headers):
+        ok(client.post("/ask", data={"headline": "1"}, headers=headers))
+
+    def test_error_pages_show_no_path_of_the_server(self, tmp_path):
+        kb = tmp_path / "kb"
+        shutil.copytree(BUNDLED_KB, kb)
+        with local(create_app(kb)) as session:  # not in a git repository
+            page = ok(session.get("/tests/diff", params={"base": "HEAD"}), 400)
+        (error,) = errors_of(page)
+        assert error.startswith("the KB folder: error[not-git]: the KB folder is not in a git repository")
+        assert str(tmp_path) not in page
+
+    def test_errors_of_the_kb_at_a_revision_name_it_from_the_repository(self, tmp_path):
+        kb = tmp_path / "kb"
+        shutil.copytree(BUNDLED_KB, kb)
+        rules = kb / "cfr-163.clog"
+        good = rules.read_text(encoding="utf-8")
+        rules.write_text(good + "\nbroken(\n", encoding="utf-8")
+        git = ["git", "-c", "user.name=citelog", "-c", "user.email=citelog@example.org", "-c", "commit.gpgsign=false"]
+        for command in (["init", "-q"], ["add", "kb"], ["commit", "-q", "-m", "broken"]):
+            subprocess.run(git + command, cwd=tmp_path, check=True, capture_output=True)
+        rules.write_text(good, encoding="utf-8")
+        with local(create_app(kb)) as session:
+            page = ok(session.get("/tests/diff", params={"base": "HEAD"}), 400)
+        (error,) = errors_of(page)
+        assert error.startswith(f"kb/cfr-163.clog:{good.count(chr(10)) + 2}:7: error[syntax-error]: unexpected end")
+        assert "citelog-base-" not in page and str(tmp_path) not in page
+
+
+class TestRequestLimits:
+    """Issue 15: a scenario too large is refused before it is evaluated; every evaluation a request
+    starts stops when the request gives up."""
+
+    def test_a_scenario_too_large_is_refused_before_its_evaluation(self, client, monkeypatch):
+        monkeypatch.setattr(ask_module.Prover, "cited", lambda *args: pytest.fail("evaluated"))
+        rows = "".join(f"    - [p{i}, e{i}]\n" for i in range(1001))
+        page = ok(client.post("/ask", data={"headline": "1"},
+                              files={"upload": ("big.yaml", f"facts:\n  imports:\n{rows}".encode())}), 400)
+        (error,) = errors_of(page)
+        assert error == ("upload:big.yaml: error[limit-exceeded]: the scenario gives 1,001 facts and declares 0 "
+                         "parties; the web app evaluates scenarios of at most 1,000 facts and 100 parties: run "
+                         "`citelog retention --scenario FILE` for a larger one")
+
+    def test_too_many_parties(self, client):
+        parties = "".join(f"  p{i}: P{i}\n" for i in range(101))
+        page = ok(client.post("/ask", data={"headline": "1"}, files={
+            "upload": ("many.yaml", f"parties:\n{parties}facts:\n  imports: [[p1, e1]]\n".encode())}), 400)
+        assert "declares 101 parties" in errors_of(page)[0]
+
+    def test_every_evaluation_runs_under_the_time_the_request_has_left(self, monkeypatch):
+        seen = []
+
+        def slow_answers(library, fields, choice):
+            time.sleep(0.6)  # the request has used part of its time before its evaluation starts
+            with library.given(None) as kb:
+                seen.append(kb.limits.seconds)
+            raise citelog.QueryError("done", code="no-answer")
+
+        monkeypatch.setattr(ask_module, "answers", slow_answers)
+        app = create_app(time_limit=3)
+        with local(app) as client:
+            ok(client.get("/ask", params={"headline": "1"}), 400)
+        assert 2.0 < seen[0] <= 2.4
+        assert app.state.library.kb.limits.seconds == 3  # the KB's own limits are back
+
+
 class TestServing:
     def test_same_request_same_bytes(self, client):
-        other = TestClient(create_app())
+        other = local(create_app())
         for url in ("/", "/law", "/ask?headline=1", "/explain?headline=1&answer=2", "/why-not?atom=is_a(acme,importer)",
                     "/tests", "/nope"):
             first = client.get(url)
@@ -539,7 +642,7 @@ class TestServing:
         kb = tmp_path / "kb"
         shutil.copytree(BUNDLED_KB, kb)
         before = kb_files(kb)
-        with TestClient(create_app(kb)) as session:
+        with local(create_app(kb)) as session:
             session.get("/law")
             session.get("/ask", params={"headline": "1", "scenario": SCENARIO.name})
             session.post("/ask", data={"name": "obligations_of_persons"},
@@ -600,7 +703,8 @@ def test_serve_starts_prints_its_address_and_stops():
             assert response.status == 200 and b"<h1>citelog</h1>" in response.read()
         # a raw request, not normalised by any client, cannot climb out of the static folder
         with socket.create_connection(("127.0.0.1", server.port), timeout=30) as raw:
-            raw.sendall(b"GET /static/../../../../../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            raw.sendall(b"GET /static/../../../../../../etc/passwd HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                        b"Connection: close\r\n\r\n" % server.port)
             reply = b""
             while chunk := raw.recv(65536):
                 reply += chunk

@@ -3,8 +3,9 @@
 `create_app` loads the KB once and returns a Starlette app; `citelog serve` runs it with uvicorn.
 The app only reads: it never writes into the KB, it serves no file but its own stylesheet and
 script, and the only names a request may give are those of the KB's catalogue queries and bundled
-scenarios, looked up in fixed lists. Every error reaches the reader as a page that says what went
-wrong (with file:line:col for a query or scenario), never as a traceback.
+scenarios, looked up in fixed lists. It answers only requests addressed to it, and posts from its
+own pages (`guard`). Every error reaches the reader as a page that says what went wrong (with
+file:line:col for a query or scenario, paths relative to the KB), never as a traceback.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 from .. import resources
 from ..errors import CitelogError
 from . import ask, regression
+from .guard import Guard, Hosts
 from .html import HERE, error_page, page
 from .library import Library, status
 from .limits import Limits
@@ -48,7 +50,7 @@ async def _http_error(request: Request, error: Exception) -> Response:
 
 async def _citelog_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, CitelogError)
-    return error_page(status(error), "citelog could not answer this request", [str(d) for d in error.diagnostics])
+    return error_page(status(error), "citelog could not answer this request", request.app.state.library.shown(error))
 
 
 async def _internal_error(request: Request, error: Exception) -> Response:
@@ -59,8 +61,10 @@ async def _internal_error(request: Request, error: Exception) -> Response:
 
 
 def create_app(kb_path: str | Path | None = None, *, time_limit: float = TIME_LIMIT,
-               max_upload: int = MAX_UPLOAD) -> Starlette:
-    """The app over the KB at kb_path (None: the bundled KB); raises CheckError if the KB has errors."""
+               max_upload: int = MAX_UPLOAD, host: str = "127.0.0.1", port: int | None = None) -> Starlette:
+    """The app over the KB at kb_path (None: the bundled KB); raises CheckError if the KB has errors.
+
+    It answers requests addressed to 127.0.0.1, localhost, [::1] or `host`, on `port` (None: any)."""
     library = Library(Path(kb_path) if kb_path is not None else resources.bundled_kb(), time_limit)
     routes = [
         Route("/", home),
@@ -74,7 +78,8 @@ def create_app(kb_path: str | Path | None = None, *, time_limit: float = TIME_LI
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(Limits, seconds=time_limit, max_body=max_upload, refuse=error_page)],
+        middleware=[Middleware(Guard, hosts=Hosts.bound(host, port), refuse=error_page),
+                    Middleware(Limits, seconds=time_limit, max_body=max_upload, refuse=error_page)],
         exception_handlers={HTTPException: _http_error, CitelogError: _citelog_error, Exception: _internal_error},
     )
     app.state.library = library

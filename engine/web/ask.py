@@ -113,9 +113,9 @@ async def ask_page(request: Request) -> Response:
     try:
         fields, choice = await forms.read(request)
         if any(fields.get(key) for key in ("headline", "name", "query")):
-            result = await offload(answers, request.app.state.library, fields, choice)
+            result = await offload(request, answers, request.app.state.library, fields, choice)
     except CitelogError as error:
-        code, errors = status(error), [str(d) for d in error.diagnostics]
+        code, errors = status(error), request.app.state.library.shown(error)
     return page(request, "ask.html.j2", code, result=result, errors=errors,
                 **_context(request, fields, choice))
 
@@ -123,7 +123,7 @@ async def ask_page(request: Request) -> Response:
 async def explain_page(request: Request) -> Response:
     fields, choice = await forms.read(request)
     wanted = _format(DOWNLOADS, fields["format"]) if fields.get("format") else None
-    explained, scenario = await offload(explanation, request.app.state.library, fields, choice)
+    explained, scenario = await offload(request, explanation, request.app.state.library, fields, choice)
     if wanted:
         media, extension, render = wanted
         suffix = f"-answer-{fields['answer']}" if fields.get("answer") else ""
@@ -137,12 +137,12 @@ async def why_not_page(request: Request) -> Response:
     try:
         fields, choice = await forms.read(request)
         if fields.get("atom"):
-            result, scenario = await offload(why_not, request.app.state.library, fields, choice)
+            result, scenario = await offload(request, why_not, request.app.state.library, fields, choice)
             if fields.get("format"):
                 media, extension, render = _format(WHY_NOT_DOWNLOADS, fields["format"])
                 return download(render(result), media, f"citelog-why-not.{extension}")
     except CitelogError as error:
-        code, errors = status(error), [str(d) for d in error.diagnostics]
+        code, errors = status(error), request.app.state.library.shown(error)
     return page(request, "why_not.html.j2", code, result=result, scenario=scenario, errors=errors,
                 **_context(request, fields, choice))
 

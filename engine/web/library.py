@@ -2,16 +2,22 @@
 
 The KB is loaded once and never written: a scenario's facts are given for one request and
 withdrawn before the next one runs. pyDatalog holds one model per KB, so requests that give facts
-take turns (`given`); a request that cannot have the KB within the time limit gets a clear error
-rather than waiting for ever. Results that cannot change while the KB is served (the regression
-cases) are computed once.
+take turns (`given`); a request that cannot have the KB within its time gets a clear error rather
+than waiting for ever, and every evaluation it starts stops at its deadline (`until`). A scenario
+larger than the web app evaluates is refused before its evaluation starts. Results that cannot
+change while the KB is served (the regression cases) are computed once. Messages name files
+relative to the KB: a page shows no path of the server's (`shown`).
 """
 
 from __future__ import annotations
 
+import math
+import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
 
@@ -21,11 +27,27 @@ from ..knowledge_base import KnowledgeBase
 from ..limits import Limits
 from ..parser import parse_atom
 from ..scenario import Scenario, parse_scenario
+from ..semantic_diff import BASE_PREFIX
 from ..syntax import Atom
+from ..textfile import read_text
 from . import law
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
+MAX_FACTS = 1_000  # facts of a scenario the web app evaluates (a bundled one has a dozen)
+MAX_PARTIES = 100  # parties it declares
 T = TypeVar("T")
+
+_deadline: ContextVar[float] = ContextVar("citelog_deadline", default=math.inf)
+
+
+@contextmanager
+def until(deadline: float) -> Iterator[None]:
+    """Work done in this block (one request's) stops at `deadline` (time.monotonic())."""
+    token = _deadline.set(deadline)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
 
 
 class Busy(CitelogError):
@@ -42,9 +64,11 @@ def status(error: CitelogError) -> int:
 class Library:
     def __init__(self, root: Path, time_limit: float):
         # each evaluation stops at the request's time limit too, so an abandoned one frees the KB
-        self.kb: KnowledgeBase = load(root, Limits.from_environment().within(time_limit))
+        self.limits = Limits.from_environment().within(time_limit)
+        self.kb: KnowledgeBase = load(root, self.limits)
         self.root = root if root.is_dir() else root.parent
         self.time_limit = time_limit
+        self._places = _places(self.root.resolve())
         self.law = law.build(self.kb)
         folder = self.root / "scenarios"
         found = sorted(p for p in folder.iterdir() if p.suffix in SCENARIO_SUFFIXES) if folder.is_dir() else []
@@ -72,7 +96,7 @@ class Library:
     def scenario(self, name: str | None = None, text: str | None = None, label: str = "upload") -> Scenario | None:
         """A bundled scenario picked by file name, or an uploaded one (its text, parsed in memory)."""
         if text:
-            return parse_scenario(text, self.kb.program, label)
+            return _bounded(parse_scenario(text, self.kb.program, label))
         if not name:
             return None
         path = self.scenarios.get(name)
@@ -80,19 +104,38 @@ class Library:
             known = ", ".join(self.scenarios) or "none"
             raise QueryError(f"no bundled scenario named '{name}' (the bundled ones: {known})",
                              Position("<scenario>"), code="unknown-scenario")
-        return parse_scenario(path.read_text(encoding="utf-8"), self.kb.program, f"scenarios/{name}")
+        shown = f"scenarios/{name}"
+        text = read_text(path, shown, unreadable="bad-scenario", encoding="bad-scenario")
+        return _bounded(parse_scenario(text, self.kb.program, shown))
+
+    def request_limits(self) -> Limits:
+        """The limits of an evaluation started now: the served KB's, cut to the time the request has left."""
+        return self.limits.within(max(min(_deadline.get() - time.monotonic(), self.time_limit), 0.01))
 
     @contextmanager
     def given(self, scenario: Scenario | None) -> Iterator[KnowledgeBase]:
-        """The KB, alone, with the scenario's facts given until the block ends."""
-        if not self._lock.acquire(timeout=self.time_limit):
-            raise Busy(f"the knowledge base was busy with another question for {self.time_limit:g} s; "
-                       "try again", Position("<server>"))
+        """The KB, alone, with the scenario's facts given until the block ends, its evaluations
+        stopping at the request's deadline."""
+        if not self._lock.acquire(timeout=self.request_limits().seconds):
+            raise Busy(f"the knowledge base was busy with another question for the whole time of this request "
+                       f"(at most {self.time_limit:g} s); try again", Position("<server>"))
         try:
+            self.kb.limits = self.request_limits()
             with self.kb.scenario(scenario.facts if scenario else {}):
                 yield self.kb
         finally:
+            self.kb.limits = self.limits
             self._lock.release()
+
+    def shown(self, error: CitelogError) -> list[str]:
+        """An error's diagnostics as a page shows them: paths relative to the KB, none of the server's."""
+        texts = []
+        for diagnostic in error.diagnostics:
+            text = _BASE.sub("", str(diagnostic))  # the KB at a git revision, unpacked in a temporary folder
+            for place, name in self._places:
+                text = place.sub(name, text)
+            texts.append(text)
+        return texts
 
     def once(self, key: str, compute: Callable[[KnowledgeBase], T]) -> T:
         """A result of the KB as loaded (no scenario), computed at the first request that needs it."""
@@ -101,3 +144,26 @@ class Library:
                 if key not in self._memo:
                     self._memo[key] = compute(kb)
         return self._memo[key]  # type: ignore[return-value]
+
+
+def _bounded(scenario: Scenario) -> Scenario:
+    """The scenario, if it is small enough for the web app to evaluate within a request."""
+    if scenario.size > MAX_FACTS or len(scenario.parties) > MAX_PARTIES:
+        raise QueryError(f"the scenario gives {scenario.size:,} facts and declares {len(scenario.parties):,} parties; "
+                         f"the web app evaluates scenarios of at most {MAX_FACTS:,} facts and {MAX_PARTIES:,} "
+                         "parties: run `citelog retention --scenario FILE` for a larger one",
+                         Position(scenario.path), code="limit-exceeded")
+    return scenario
+
+
+_BASE = re.compile(rf"[^\s'\"]*/{re.escape(BASE_PREFIX)}[^/\s'\"]*/")
+
+
+def _places(root: Path) -> list[tuple[re.Pattern, str]]:
+    """The KB folder and the folders above it, each with the name a page gives it (nearest first)."""
+    end = r"(?=[/\s:'\",;)]|$)"
+    places = [(re.compile(re.escape(f"{root}/")), ""), (re.compile(re.escape(str(root)) + end), "the KB folder")]
+    for number, folder in enumerate(root.parents, start=1):
+        if folder != folder.parent:  # not the file system's root
+            places.append((re.compile(re.escape(str(folder)) + end), "/".join([".."] * number)))
+    return places

@@ -1,21 +1,27 @@
 """Limits on every request: how long it may take and how large its body may be.
 
-pyDatalog cannot be interrupted, so the work of a page runs in a worker thread (`offload`) that the
-request abandons when its time is up: the middleware cancels the request and answers 503 with a
-page that says so, while the abandoned thread finishes on its own and then releases the KB. A body
-is refused as soon as it is known to be too large, from its Content-Length or while it streams,
-so that an upload is never read past the limit.
+The work of a page runs in a worker thread (`offload`) that the request abandons when its time is
+up: the middleware cancels the request and answers 503 with a page that says so. The thread cannot
+be stopped from outside, so every evaluation it starts runs under the time the request has left
+(`Library.given`, which reads the deadline `offload` hands it): an abandoned evaluation stops
+when the request gives up, and releases the KB. A body is refused as soon as it is known to be
+too large, from its Content-Length or while it streams, so that an upload is never read past the
+limit.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import TypeVar
 
 import anyio
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .library import until
 
 T = TypeVar("T")
 
@@ -24,9 +30,19 @@ class TooLarge(Exception):
     """The request body passed the size limit."""
 
 
-async def offload(function: Callable[..., T], *args, **kwargs) -> T:
-    """Run blocking library work in a worker thread that a timed-out request can abandon."""
-    return await anyio.to_thread.run_sync(partial(function, *args, **kwargs), abandon_on_cancel=True)
+DEADLINE = "citelog.deadline"  # the scope key of the request's deadline (time.monotonic)
+
+
+async def offload(request: Request, function: Callable[..., T], *args) -> T:
+    """Run blocking library work in a worker thread that a timed-out request can abandon; the
+    work's evaluations stop at the request's deadline."""
+    deadline = request.scope.get(DEADLINE, float("inf"))
+    return await anyio.to_thread.run_sync(partial(_until, deadline, function, *args), abandon_on_cancel=True)
+
+
+def _until(deadline: float, function: Callable[..., T], *args) -> T:
+    with until(deadline):
+        return function(*args)
 
 
 class Limits:
@@ -50,7 +66,8 @@ class Limits:
         async def sending(message: Message) -> None:
             nonlocal started
             started = started or message["type"] == "http.response.start"
-            await send(message)
+            with anyio.CancelScope(shield=started):  # a response begun just before the time is up is sent whole
+                await send(message)
 
         async def receiving() -> Message:
             nonlocal size
@@ -65,6 +82,7 @@ class Limits:
         if declared.isdigit() and int(declared) > self.max_body:
             await self._reply(413, too_large, scope, receive, send)
             return
+        scope[DEADLINE] = time.monotonic() + self.seconds
         try:
             with anyio.move_on_after(self.seconds) as deadline:
                 await self.app(scope, receiving, sending)

@@ -66,7 +66,7 @@ def diff(library: Library, revision: str) -> SemanticDiff:
     cases = report(library).cases
     holder, base_root = base_from_git(library.root, revision)
     try:
-        base = load(base_root)
+        base = load(base_root, library.request_limits())
         with library.given(None) as head:
             return diff_kbs(base, head, cases, base_label=f"the KB at {revision}", head_label="the KB served")
     finally:
@@ -77,7 +77,7 @@ def diff(library: Library, revision: str) -> SemanticDiff:
 
 
 async def tests_page(request: Request) -> Response:
-    result = await offload(report, request.app.state.library)
+    result = await offload(request, report, request.app.state.library)
     return page(request, "tests.html.j2", report=result, revision="HEAD")
 
 
@@ -88,10 +88,10 @@ async def diff_page(request: Request) -> Response:
         raise QueryError(f"no download format '{fmt}' (formats: {', '.join(DIFF_DOWNLOADS)})", Position("<format>"),
                          code="bad-format")
     try:
-        result = await offload(diff, request.app.state.library, revision)
+        result = await offload(request, diff, request.app.state.library, revision)
     except CitelogError as error:
         return page(request, "diff.html.j2", status(error), result=None, revision=revision,
-                    errors=[str(d) for d in error.diagnostics])
+                    errors=request.app.state.library.shown(error))
     if fmt:
         media, extension = DIFF_DOWNLOADS[fmt]
         text = result.to_markdown() if fmt == "md" else result.to_json()
