@@ -57,15 +57,23 @@ class KnowledgeBase:
     def __init__(self, program: Program, sources: Mapping[str, SourceText] | None = None,
                  limits: Limits | None = None):
         self.program = program
-        self.limits = limits or Limits.from_environment()  # of each evaluation (docs/LIMITS.md)
         self.sources = dict(sources or {})
-        self.engine = Engine(program, self.limits)
+        self.engine = Engine(program, limits or Limits.from_environment())
         self.arities: dict[str, int] = dict(self.engine.plan.arities)
         self._inputs = program.input_predicates
         self._pristine = Model(self.engine.plan)  # the KB's own facts only
         self._shared = self._pristine  # with the facts of add_facts
         self._lock = threading.Lock()
         self._local = threading.local()  # this thread's scenario models, innermost last
+
+    @property
+    def limits(self) -> Limits:
+        """The limits of each evaluation (docs/LIMITS.md); may be narrowed, e.g. per request."""
+        return self.engine.limits
+
+    @limits.setter
+    def limits(self, limits: Limits) -> None:
+        self.engine.limits = limits
 
     # ---- models --------------------------------------------------------------------------------
 

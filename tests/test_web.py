@@ -38,6 +38,7 @@ from citelog.web import create_app
 from citelog.web import ask as ask_module
 from citelog.web import regression as regression_module
 from citelog.web.law import build as build_law
+from citelog.web.library import MAX_FACTS, MAX_PARTIES
 
 with warnings.catch_warnings():  # newer Starlettes prefer the httpx2 package; httpx works with all
     warnings.simplefilter("ignore")
@@ -576,19 +577,19 @@ class TestRequestLimits:
 
     def test_a_scenario_too_large_is_refused_before_its_evaluation(self, client, monkeypatch):
         monkeypatch.setattr(ask_module.Prover, "cited", lambda *args: pytest.fail("evaluated"))
-        rows = "".join(f"    - [p{i}, e{i}]\n" for i in range(1001))
+        rows = "".join(f"    - [p{i}, e{i}]\n" for i in range(MAX_FACTS + 1))
         page = ok(client.post("/ask", data={"headline": "1"},
                               files={"upload": ("big.yaml", f"facts:\n  imports:\n{rows}".encode())}), 400)
         (error,) = errors_of(page)
-        assert error == ("upload:big.yaml: error[limit-exceeded]: the scenario gives 1,001 facts and declares 0 "
-                         "parties; the web app evaluates scenarios of at most 1,000 facts and 100 parties: run "
-                         "`citelog retention --scenario FILE` for a larger one")
+        assert error == (f"upload:big.yaml: error[limit-exceeded]: the scenario gives {MAX_FACTS + 1:,} facts and "
+                         f"declares 0 parties; the web app evaluates scenarios of at most {MAX_FACTS:,} facts and "
+                         f"{MAX_PARTIES:,} parties: run `citelog retention --scenario FILE` for a larger one")
 
     def test_too_many_parties(self, client):
-        parties = "".join(f"  p{i}: P{i}\n" for i in range(101))
+        parties = "".join(f"  p{i}: P{i}\n" for i in range(MAX_PARTIES + 1))
         page = ok(client.post("/ask", data={"headline": "1"}, files={
             "upload": ("many.yaml", f"parties:\n{parties}facts:\n  imports: [[p1, e1]]\n".encode())}), 400)
-        assert "declares 101 parties" in errors_of(page)[0]
+        assert f"declares {MAX_PARTIES + 1:,} parties" in errors_of(page)[0]
 
     def test_every_evaluation_runs_under_the_time_the_request_has_left(self, monkeypatch):
         seen = []

@@ -33,8 +33,8 @@ from ..textfile import read_text
 from . import law
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
-MAX_FACTS = 1_000  # facts of a scenario the web app evaluates (a bundled one has a dozen)
-MAX_PARTIES = 100  # parties it declares
+MAX_FACTS = 20_000  # facts of a scenario the web app evaluates (a bundled one has a dozen; 10,000 answer in seconds)
+MAX_PARTIES = 2_000  # parties it declares
 T = TypeVar("T")
 
 _deadline: ContextVar[float] = ContextVar("citelog_deadline", default=math.inf)
