@@ -130,11 +130,20 @@ class Prover:
                 premises.append(proof)
             elif isinstance(literal, Negation):
                 values = tuple(_value(a, bindings) for a in literal.atom.args)
-                premises.append(Proof(ABSENT, literal.atom.predicate, values, self._exception_rule(literal.atom)))
+                premises.append(Proof(ABSENT, literal.atom.predicate, values, self._exception_rule(literal.atom),
+                                      premises=self._why_absent(literal.atom, values, visiting)))
             elif isinstance(literal, Comparison) and not _generated(literal):
                 premises.append(Proof(TEST, _substitute(literal, bindings), ()))
         return tuple(premises), cut
 
+
+    def _why_absent(self, atom: Atom, values: tuple, visiting: frozenset) -> tuple[Proof, ...]:
+        """For `not exception:...`, why the exception is absent (citelog.absence): part of the proof."""
+        if not is_generated(atom.predicate):
+            return ()
+        from .absence import why_absent  # it builds the nodes of this module
+
+        return why_absent(self.kb, atom.predicate, values, lambda p, v: self._prove(p, v, visiting)[0])
 
     def _exception_rule(self, atom: Atom) -> Rule | None:
         """For `not exception:...`, the rule that states the exception: it was checked, so it is cited."""
