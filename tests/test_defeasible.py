@@ -11,6 +11,8 @@ defeat, and a defeater.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import citelog
@@ -296,3 +298,75 @@ class TestChecks:
         assert result.returncode == 1 and b"Traceback" not in result.stderr + result.stdout
         line, column = locate(text, "penguins_do_not prevails")
         assert f"rules.clog:{line}:{column}: error[bad-reason]: unknown reason".encode() in result.stdout + result.stderr
+
+
+# ---- explanations: the defeated rule, what defeated it, both citations --------------------------------------------
+
+KB_TEXT = HEAD + """\
+interpretation specificity {
+  note "a penguin is a bird of a special kind"
+  "99 U.S.C. 1(b)" prevails over "99 U.S.C. 1(a)" because lex_specialis.
+}
+"""
+
+
+@pytest.fixture
+def birds(make_kb):
+    kb = citelog.load(make_kb(KB_TEXT, sources=SOURCE))
+    kb.add_facts({"bird": [("tweety",), ("polly",), ("hen",)], "penguin": [("tweety",)], "injured": [("hen",)]})
+    return kb
+
+
+class TestExplanations:
+    def test_the_winning_conclusion_shows_the_defeated_rule_and_why(self, birds):
+        (item,) = birds.explain("~flies(tweety)").answers
+        assert item.citations == ["99 U.S.C. 1(b)", "99 U.S.C. 1(a)", "specificity"]
+        proof = item.proof
+        assert proof.sentence == "it is not the case that tweety flies"
+        assert (proof.rule, proof.citation) == ("penguins_do_not", "99 U.S.C. 1(b)")
+        given, absent = proof.premises
+        assert given.statement == "penguin(tweety)"
+        assert absent.kind == "absent" and absent.citation == "99 U.S.C. 1(a)"  # the rule it defeated
+        assert absent.sentence == ("there is no evidence that an undefeated rule stands against the conclusion "
+                                   "that it is not the case that tweety flies")
+        (prevails,) = absent.premises
+        assert prevails.sentence == ("rule penguins_do_not of 99 U.S.C. 1(b) prevails over rule birds_fly of "
+                                     "99 U.S.C. 1(a): lex specialis: the specific provision prevails over the "
+                                     "general one")
+        assert (prevails.authority, prevails.citation) == ("interpretation", "specificity")
+        (applies,) = prevails.premises
+        assert applies.sentence == ("rule penguins_do_not of 99 U.S.C. 1(b) applies: normally, it is not the case "
+                                    "that tweety flies")
+
+    def test_an_unopposed_conclusion_cites_the_rules_it_was_checked_against(self, birds):
+        (item,) = birds.explain("flies(polly)").answers
+        assert set(item.citations) == {"99 U.S.C. 1(a)", "99 U.S.C. 1(b)", "99 CFR 1(c)"}
+        absent = item.proof.premises[-1]
+        reasons = [p.sentence for p in absent.premises]
+        assert reasons == ["there is no evidence that rule penguins_do_not of 99 U.S.C. 1(b) applies: normally, "
+                           "it is not the case that polly flies",
+                           "there is no evidence that rule injured_cannot of 99 CFR 1(c) applies: it might be "
+                           "that it is not the case that polly flies"]
+        assert [p.premises[0].sentence for p in absent.premises] == ["there is no evidence that polly is a penguin",
+                                                                     "there is no evidence that polly is injured"]
+
+    def test_why_not_names_the_defeater_that_stands(self, birds):
+        result = birds.why_not("flies(hen)")
+        (attempt,) = result.attempts
+        assert (attempt.rule.id, attempt.outcome) == ("birds_fly", "defeated")
+        assert attempt.defeat.sentence == "an undefeated rule stands against the conclusion that hen flies"
+        assert attempt.defeat.citation == "99 CFR 1(c)"
+        assert "rule injured_cannot of 99 CFR 1(c) applies: it might be that it is not the case that hen flies" in (
+            result.to_text())
+
+    def test_json_of_a_defeat_follows_the_schema(self, birds):
+        jsonschema = pytest.importorskip("jsonschema")
+        from citelog.render import schema_path
+
+        payload = json.loads(birds.explain("~flies(X)").to_json())
+        jsonschema.validate(payload, json.loads(schema_path().read_text(encoding="utf-8")))
+        assert payload["answers"][0]["bindings"] == {"X": "tweety"}
+
+    def test_a_query_of_a_negative_conclusion(self, birds):
+        assert [a.as_dict() for a in birds.query("~flies(X)")] == [{"X": "tweety"}]
+        assert [a.as_dict() for a in birds.query("¬flies(X)")] == [{"X": "tweety"}]
