@@ -1,8 +1,9 @@
-"""Conflicts that no superiority resolves.
+"""Conflicts between rules, as a report shows them: which provision prevailed in an answer, and why;
+and the conflicts that no superiority resolves.
 
 In a defeasible theory two applicable rules may conclude `p(a)` and `¬p(a)` with neither stated to
 prevail. Defeasible logic then concludes neither (ambiguity blocking): the answer is silent, and a
-reader would never learn that two provisions clash. This module finds such conclusions, so that a
+reader would never learn that two provisions clash. `unresolved` finds such conclusions, so that a
 report can flag them with both sides' citations, as period conflicts are flagged.
 """
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from .defeasible import APPLIES, generated
 from .knowledge_base import KnowledgeBase
+from .proofs import RULE, Proof
 from .syntax import DEFEATER, NEG, Const, Rule, Var, opposite
 from .values import Value, sort_key
 
@@ -28,6 +30,35 @@ class Unresolved:
     @property
     def citations(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(r.authority.citation for r in self.for_ + self.against))
+
+
+@dataclass(frozen=True)
+class Prevailing:
+    """In an answer's proof: the provision of one rule prevailed over the provision of another."""
+
+    superior: str  # the citation of the rule that prevailed
+    inferior: str  # of the rule it overrode
+    because: str  # the reason, in words
+    stated_by: str  # the provision or interpretation that states the superiority
+
+    def to_json(self) -> dict:
+        return {"prevails": self.superior, "over": self.inferior, "because": self.because,
+                "stated_by": self.stated_by}
+
+
+def prevailing(kb: KnowledgeBase, proof: Proof | None) -> tuple[Prevailing, ...]:
+    """The superiorities an answer's proof applies, in the order a reader meets them."""
+    found: dict[Prevailing, None] = {}
+    stack = [proof] if proof is not None else []
+    while stack:
+        node = stack.pop()
+        override = kb.program.theory.applied(node.predicate, node.rule.id, node.premises[0].predicate) if (
+            node.kind == RULE and node.premises) else None
+        if override is not None:
+            found.setdefault(Prevailing(override.superior.authority.citation, override.inferior.authority.citation,
+                                        override.because, override.authority.citation))
+        stack.extend(reversed(node.premises))
+    return tuple(found)
 
 
 def unresolved(kb: KnowledgeBase) -> list[Unresolved]:

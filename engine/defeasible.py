@@ -87,6 +87,12 @@ class Theory:
     rules: dict[str, list[Rule]]  # p or ¬p -> the rules that conclude it (defeaters too)
     overrides: list[Override]
 
+    def applied(self, predicate: str, rule_id: str, premise: str) -> Override | None:
+        """The superiority that a step `overridden:s(...)`, derived by rule `rule_id` from `applies:t(...)`,
+        applies: t prevailing over s."""
+        return next((o for o in self.overrides if o.id == rule_id and predicate == generated(OVERRIDDEN, o.inferior.id)
+                     and premise == generated(APPLIES, o.superior.id)), None)
+
     def opponents(self, rule: Rule) -> list[Rule]:
         """The rules for the opposite literal whose heads can meet this rule's head."""
         return [s for s in self.rules.get(opposite(rule.head.predicate), []) if unifiable(rule.head, s.head)]

@@ -18,7 +18,7 @@ from .errors import EvaluationError
 from .knowledge_base import Answer, KnowledgeBase
 from .names import INTERNAL
 from .parser import parse_atom
-from .defeasible import APPLIES, ATTACKED, DEFINITELY, KINDS, OVERRIDDEN, Override, generated
+from .defeasible import ATTACKED, DEFINITELY, KINDS, OVERRIDDEN, Override
 from .proofs import ABSENT, GIVEN, RULE, TEST, Proof, Prover
 from .syntax import DEFEASIBLE, DEFEATER, NEG, Atom, Const, Negation, Rule, Var, opposite
 from .dates import describe
@@ -159,11 +159,9 @@ class Explainer:
 
     def _override(self, proof: Proof) -> Override | None:
         """The superiority a proof step applies (a rule t prevailing over a rule s), if it is one."""
-        if proof.kind != RULE or not proof.predicate.startswith(f"{OVERRIDDEN}{INTERNAL}") or not proof.premises:
+        if proof.kind != RULE or not proof.premises:
             return None
-        return next((o for o in self.program.theory.overrides
-                     if o.id == proof.rule.id and generated(OVERRIDDEN, o.inferior.id) == proof.predicate
-                     and generated(APPLIES, o.superior.id) == proof.premises[0].predicate), None)
+        return self.program.theory.applied(proof.predicate, proof.rule.id, proof.premises[0].predicate)
 
     def _rule_name(self, rule: Rule) -> str:
         """A rule as a reader finds it: its label or place, and the provision or reading it belongs to."""
