@@ -683,7 +683,10 @@ class TestBundledKB:
 
 
 def _defeated_rules(program):
-    defeaters = {r.head.predicate: r for r in program.rules if INTERNAL in r.head.predicate}
+    """(rule, the exception rule it negates), for `unless` clauses and `exception to` statements (the
+    rules a defeasible theory generates are tested in test_defeasible.py)."""
+    defeaters = {r.head.predicate: r for r in program.rules
+                 if r.head.predicate.partition(INTERNAL)[0] in ("exception", "unless")}
     pairs = []
     for rule in program.rules:
         for literal in rule.body:
