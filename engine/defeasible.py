@@ -122,9 +122,12 @@ def compile_theory(rules: list[Rule], superiorities: list[tuple[Statement, Super
     """Rewrite the rules of defeasible predicates into core rules; expand and check the superiority."""
     bases = defeasible_predicates(rules)
     theory = Theory(defaultdict(list), [])
+    seen: dict[str, int] = {}
     for rule in rules:
         if base(rule.head.predicate) in bases:
-            theory.rules[rule.head.predicate].append(_plain_head(rule))
+            seen[rule.id] = seen.get(rule.id, 0) + 1  # generated names are keyed by rule id: keep them apart
+            unique = rule.id if seen[rule.id] == 1 else f"{rule.id}/{seen[rule.id]}"
+            theory.rules[rule.head.predicate].append(_plain_head(replace(rule, id=unique)))
     diagnostics = _arities(theory)
     overrides, found = _expand(theory, superiorities, rules)
     theory.overrides = overrides

@@ -183,6 +183,12 @@ class TestLiteralsInBodies:
         model = conclusions({"exempt": [("b",)]}, ["normally open(a).", "normally open(b).", "~open(X) :- exempt(X)."])
         assert model["open"] == {("a",)} and model["¬open"] == {("b",)}
 
+    def test_two_rules_of_one_line_are_kept_apart(self):
+        # loose statements on one line share an id: the rule against flies must not apply as the one for it
+        model = conclusions({"bird": [("b",)], "penguin": []},
+                            ["normally flies(X) if bird(X). normally ~flies(X) if penguin(X)."])
+        assert model["flies"] == {("b",)} and model["¬flies"] == set()
+
     def test_a_program_without_defeasible_forms_compiles_as_before(self):
         program = build_plain(["p(X) :- q(X).", "r(X) :- q(X), not p(X)."], {"q": 1})
         assert [str(rule) for rule in program.rules] == ["p(X) :- q(X).", "r(X) :- q(X), not p(X)."]
