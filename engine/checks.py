@@ -11,8 +11,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+from .defeasible import APPLIES, ATTACKED, DEFINITELY, KINDS, OVERRIDDEN, base
 from .desugar import ORPHAN
 from .errors import CheckError, Diagnostic, Position
+from .names import INTERNAL
 from .program import Program
 from .quotes import SourceText
 from .syntax import Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Var, variables
@@ -34,6 +36,8 @@ def check_program(program: Program, sources: dict[str, SourceText]) -> list[Diag
         _unsafe_variables,
         _types,
         _stratification,
+        _superiority_cycles,
+        _defeasible_inputs,
     ):
         found += check(program)
     found += _quotes(program, sources)
@@ -285,12 +289,48 @@ def _stratification(program: Program) -> Iterator[Diagnostic]:
         head = rule.head.predicate
         for literal in rule.body:
             if isinstance(literal, Negation) and component.get(literal.atom.predicate) == component.get(head):
-                yield _error(
-                    literal.position,
-                    "unstratifiable",
-                    f"negation through recursion: {head} depends on 'not {literal.atom.predicate}', "
-                    f"and {literal.atom.predicate} depends on {head}; such a program has no stable meaning",
-                )
+                negated = literal.atom.predicate
+                if negated.partition(INTERNAL)[0] in KINDS:
+                    message = (f"a defeasible theory that cannot be stratified: whether {_named(head)} holds "
+                               f"depends on whether {_named(negated)}, which depends on {_named(head)} in turn; "
+                               "a rule against a conclusion, or one that prevails over such a rule, cannot rest "
+                               "on that conclusion")
+                else:
+                    message = (f"negation through recursion: {head} depends on 'not {negated}', and {negated} "
+                               f"depends on {head}; such a program has no stable meaning")
+                yield _error(literal.position, "unstratifiable", message)
+
+
+def _named(predicate: str) -> str:
+    """A predicate of a defeasible theory as a reader knows it."""
+    kind, _, key = predicate.partition(INTERNAL)
+    key = key.replace("·", ".")
+    return {DEFINITELY: f"{key} follows strictly", ATTACKED: f"an undefeated rule stands against {key}",
+            OVERRIDDEN: f"rule {key} is overridden", APPLIES: f"rule {key} applies"}.get(kind, predicate)
+
+
+def _defeasible_inputs(program: Program) -> Iterator[Diagnostic]:
+    """Given facts are facts: no rule may conclude an input defeasibly, or conclude its opposite."""
+    for predicate, rules in program.theory.rules.items():
+        if base(predicate) in program.input_predicates:
+            for rule in rules:
+                yield _error(rule.head.position, "defeasible-input",
+                             f"'{base(predicate)}' is an input: given facts cannot be defeated, so no rule may "
+                             "conclude it defeasibly, bear on it with a defeater, or conclude its opposite")
+
+
+def _superiority_cycles(program: Program) -> Iterator[Diagnostic]:
+    """A superiority relation must be acyclic: no rule may, through others, prevail over itself."""
+    graph: dict[str, set[str]] = defaultdict(set)
+    for override in program.theory.overrides:
+        graph[override.superior.id].add(override.inferior.id)
+    component = strongly_connected(graph)
+    for override in program.theory.overrides:
+        if component[override.superior.id] == component[override.inferior.id]:
+            members = sorted(r for r, c in component.items() if c == component[override.superior.id])
+            yield _error(override.position, "superiority-cycle",
+                         f"the superiority is circular: {override.superior.id} prevails over {override.inferior.id}, "
+                         f"which prevails over it in turn (rules {', '.join(members)})")
 
 
 def strongly_connected(graph: dict[str, set[str]]) -> dict[str, int]:

@@ -334,12 +334,14 @@ def retention(kb_path: str | None, scenario_path, fmt: str, explained: bool, out
     if fmt not in ("text", "json"):
         raise click.UsageError("--format md and html need --explain")
     rows = retention_rows(kb)
+    unresolved = _unresolved(kb)
     if fmt == "json":
-        _json({"question": "who must keep what, for how long", "rows": [r.to_json(rows) for r in rows]})
+        _json({"question": "who must keep what, for how long", "rows": [r.to_json(rows) for r in rows],
+               "unresolved_conflicts": unresolved})
         return
     table = _table("", "who", "what", "how long", "from", "citations")
     for number, row in enumerate(rows, start=1):
-        mark = f"{number}" + ("*" if row.conflicts else "")
+        mark = f"{number}" + ("*" if row.conflicts else "") + ("†" if row.displaced_by else "")
         table.add_row(*map(_cell, (mark, row.who.replace("_", " "), row.what.replace("_", " "), row.period,
                                    row.starts, _cited(kb, row.citations))))
     console = _console()
@@ -349,7 +351,30 @@ def retention(kb_path: str | None, scenario_path, fmt: str, explained: bool, out
             others = ", ".join(str(i + 1) for i in row.conflicts)
             _line(console, f"* row {number} conflicts with row(s) {others}: the same records under periods that may "
                            "not both be met")
+        for note in _displaced_notes(row.displaced_by):
+            _line(console, f"† row {number} does not apply: {note}")
+    _print_unresolved(console, unresolved)
     _line(console, f"{len(rows)} row(s)")
+
+
+def _displaced_notes(displaced_by) -> list[str]:
+    return [f"{p.superior} prevails over {p.inferior} ({p.because}; stated by {p.stated_by})" for p in displaced_by]
+
+
+def _unresolved(kb) -> list[dict]:
+    """Conflicts between rules that no superiority resolves, for a report (citelog.conflicts)."""
+    from .conflicts import unresolved
+    from .explain import Explainer
+
+    explainer = Explainer(kb)
+    return [{"statement": explainer.sentence(u.predicate, u.values), "citations": list(u.citations),
+             "for": [r.id for r in u.for_], "against": [r.id for r in u.against]} for u in unresolved(kb)]
+
+
+def _print_unresolved(console, unresolved: list[dict]) -> None:
+    for conflict in unresolved:
+        _line(console, f"! unresolved: whether {conflict['statement']}: {'; '.join(conflict['citations'])} conflict "
+                       "and no superiority is stated between them, so neither applies")
 
 
 @main.command()
@@ -388,7 +413,7 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
     """`retention --scenario FILE`: the parties' obligations with concrete dates and citations."""
     from . import load
     from .explain import Explainer
-    from .obligations import obligations
+    from .obligations import obligations, warnings
 
     kb = load(_kb_path(kb_path))
     scenario = _scenario(kb, scenario_path)
@@ -407,6 +432,8 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
     if fmt not in ("text", "json"):
         raise click.UsageError("--format md and html need --explain")
     roles = _role_notes(kb, scenario, person)
+    cautions = warnings(kb, person)
+    unresolved = _unresolved(kb)
     if fmt == "json":
         _json({
             "question": "who must keep what, for how long",
@@ -414,6 +441,8 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
             "parties": [{"id": p.id, "name": p.name, "roles": list(p.roles)} for p in scenario.parties.values()],
             "rows": [row.to_json(rows) for row in rows],
             "role_notes": roles,
+            "warnings": cautions,
+            "unresolved_conflicts": unresolved,
         })
         return
     console = _console()
@@ -422,9 +451,9 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
     for number, row in enumerate(rows, start=1):
         what = row.object if row.action == "keep" else f"{row.action} {row.object}"
         started = f"{row.event.replace('_', ' ')} {row.start}" if row.start is not None and row.event else ""
-        table.add_row(*map(_cell, (f"{number}" + ("*" if row.conflicts else ""), _party(scenario, row.person),
-                                   row.role.replace("_", " "), what.replace("_", " "), row.subject or "", row.period,
-                                   started, row.until, _cited(kb, row.citations))))
+        table.add_row(*map(_cell, (f"{number}" + ("*" if row.conflicts else "") + ("†" if row.displaced_by else ""),
+                                   _party(scenario, row.person), row.role.replace("_", " "), what.replace("_", " "),
+                                   row.subject or "", row.period, started, row.until, _cited(kb, row.citations))))
     console.print(table)
     for number, row in enumerate(rows, start=1):
         for other, clash in zip(row.conflicts, row.clashes):
@@ -435,6 +464,11 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
                        None: "no date to compare"}[clash]
             _line(console, f"* row {number} conflicts with row {other + 1} (the same records under periods that "
                            f"may not both be met): {verdict}")
+        for note in _displaced_notes(row.displaced_by):
+            _line(console, f"† row {number} does not apply: {note}")
+    for caution in cautions:
+        _line(console, f"warning: {caution}")
+    _print_unresolved(console, unresolved)
     for note in roles:
         _line(console, note)
     _line(console, f"{len(rows)} row(s)")

@@ -5,13 +5,15 @@ Every legal statement becomes one or more core rules over the legal vocabulary
 `duty(c, keep, r)`, and so on. Conditions become body literals. Exceptions (`unless ...`
 inside a statement, `exception to LABEL if ...` in another provision) become a defeater
 predicate that the defeated rule negates, so the exception keeps its own citation and a proof
-can say which exception defeated which rule.
+can say which exception defeated which rule. Defeasible rules, defeaters, negative conclusions
+and superiority statements are compiled last, by `citelog.defeasible`.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from .defeasible import compile_theory
 from .errors import Diagnostic
 from .names import INTERNAL
 from .program import Program
@@ -34,6 +36,7 @@ from .syntax import (
     Retention,
     Rule,
     Statement,
+    Superiority,
     Var,
 )
 
@@ -44,6 +47,7 @@ def desugar(modules: list[Module], kb_mode: bool = True) -> tuple[Program, list[
     """Build the core program of a set of parsed files; report exceptions with unknown targets."""
     program = Program(modules=modules, kb_mode=kb_mode)
     exceptions: list[tuple[Statement, Exception_, str, Authority]] = []
+    superiorities: list[tuple[Statement, Superiority, str, Authority]] = []
     for module in modules:
         program.sources += module.sources
         program.noise += module.noise
@@ -60,9 +64,13 @@ def desugar(modules: list[Module], kb_mode: bool = True) -> tuple[Program, list[
                 rule_id = _statement_id(statement, prefix, index)
                 if isinstance(statement.form, Exception_):
                     exceptions.append((statement, statement.form, rule_id, authority))
+                elif isinstance(statement.form, Superiority):
+                    superiorities.append((statement, statement.form, rule_id, authority))
                 else:
                     program.rules += _rules_of(statement, rule_id, authority)
-    return program, _attach_exceptions(program, exceptions)
+    diagnostics = _attach_exceptions(program, exceptions)
+    program.rules, program.theory, found = compile_theory(program.rules, superiorities)
+    return program, diagnostics + found
 
 
 def _statement_id(statement: Statement, prefix: str | None, index: int) -> str:
@@ -124,7 +132,8 @@ def _rules_of(statement: Statement, rule_id: str, authority: Authority) -> list[
         raise TypeError(f"unknown statement form {form!r}")
 
     rules = [
-        Rule(rule_id + suffix, head, conditions.when, authority, at, labelled=statement.label is not None)
+        Rule(rule_id + suffix, head, conditions.when, authority, at, labelled=statement.label is not None,
+             strength=statement.strength)
         for suffix, head in heads
     ]
     if conditions.unless:

@@ -13,15 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import compiler
+from .absence import Unevaluable, bind, substituted, walk
 from .errors import EvaluationError
 from .knowledge_base import Answer, KnowledgeBase
 from .names import INTERNAL
 from .parser import parse_atom
-from .proofs import ABSENT, GIVEN, TEST, Proof, Prover
-from .syntax import Atom, BinOp, Comparison, Const, Negation, Rule, Var
+from .defeasible import ATTACKED, DEFINITELY, KINDS, OVERRIDDEN, Override
+from .proofs import ABSENT, GIVEN, RULE, TEST, Proof, Prover
+from .syntax import DEFEASIBLE, DEFEATER, NEG, Atom, Const, Negation, Rule, Var, opposite
 from .dates import describe
-from .values import Date, Value
+from .values import Date, Value, sort_key
 from .wording import listed, ordinal, with_article, word
 
 TRUNCATED = "truncated"
@@ -110,6 +111,7 @@ class Explainer:
         self.depth = depth
         self.prover = Prover(kb)
         self._declarations = {d.name: d for d in self.program.declarations}
+        self._written = {r.id: r for rules in self.program.theory.rules.values() for r in rules}
 
     # ---- proofs --------------------------------------------------------------------------------
 
@@ -138,9 +140,13 @@ class Explainer:
         if proof.kind == TEST:
             return Step(TEST, proof.predicate, f"the condition {proof.predicate} holds")
         sentence = self.sentence(proof.predicate, proof.values)
-        if proof.kind == ABSENT:
+        if proof.kind == ABSENT:  # its premises, if any, say why (citelog.absence)
             return Step(ABSENT, f"not {statement}", f"there is no evidence that {sentence}",
-                        **self._authority(proof.rule))
+                        **self._authority(proof.rule), premises=tuple(self.step(p, depth + 1) for p in proof.premises))
+        override = self._override(proof)
+        if override is not None:
+            sentence = (f"{self._rule_name(override.superior)} prevails over {self._rule_name(override.inferior)}: "
+                        f"{override.because}")
         if proof.kind == GIVEN:
             return Step(GIVEN, statement, sentence, no_quote="given as a fact")
         truncated = self.depth is not None and depth >= self.depth and bool(proof.premises)
@@ -150,6 +156,18 @@ class Explainer:
             bindings=proof.bindings, premises=premises, alternatives=proof.alternatives,
             arithmetic=self._arithmetic(proof.predicate, proof.values),
         )
+
+    def _override(self, proof: Proof) -> Override | None:
+        """The superiority a proof step applies (a rule t prevailing over a rule s), if it is one."""
+        if proof.kind != RULE or not proof.premises:
+            return None
+        return self.program.theory.applied(proof.predicate, proof.rule.id, proof.premises[0].predicate)
+
+    def _rule_name(self, rule: Rule) -> str:
+        """A rule as a reader finds it: its label or place, and the provision or reading it belongs to."""
+        where = (f"the interpretation {rule.authority.citation}" if rule.authority.kind == "interpretation"
+                 else rule.authority.citation)
+        return f"rule {rule.id} of {where}" if rule.labelled else f"{where} (rule {rule.id})"
 
     def _arithmetic(self, predicate: str, values: tuple) -> str | None:
         """The date arithmetic of a dated period: a predicate with the parameters Start (a date),
@@ -196,6 +214,10 @@ class Explainer:
 
     def sentence(self, predicate: str, values: tuple) -> str:
         """The English reading of an atom, from its predicate's template."""
+        if INTERNAL in predicate and predicate.split(INTERNAL, 1)[0] in KINDS:
+            return self._theory_sentence(*predicate.split(INTERNAL, 1), values)
+        if predicate.startswith(NEG) and predicate not in self._declarations:
+            return f"it is not the case that {self.sentence(opposite(predicate), values)}"
         if INTERNAL in predicate:
             kind, _, rule_id = predicate.partition(INTERNAL)
             rule = next((r for r in self.program.rules if r.head.predicate == predicate), None)
@@ -212,6 +234,21 @@ class Explainer:
             if reading.param is None or by_name.get(reading.param) == reading.value:
                 return _PLACEHOLDER.sub(lambda m: _fill(m.group(1), by_name), reading.template)
         return _statement(predicate, values)
+
+    def _theory_sentence(self, kind: str, key: str, values: tuple) -> str:
+        """The reading of a predicate that the compilation of a defeasible theory generates."""
+        if kind == DEFINITELY:
+            return f"{self.sentence(key, values)}, by facts and strict rules alone"
+        if kind == ATTACKED:
+            return f"an undefeated rule stands against the conclusion that {self.sentence(key, values)}"
+        rule = self._written.get(key.replace("·", "."))
+        if rule is None:  # pragma: no cover - every generated key names a written rule
+            return _statement(f"{kind}{INTERNAL}{key}", values)
+        if kind == OVERRIDDEN:
+            return f"{self._rule_name(rule)} is overridden by a superior rule"
+        concludes = self.sentence(rule.head.predicate, values)
+        manner = {DEFEASIBLE: "normally, ", DEFEATER: "it might be that "}.get(rule.strength, "")
+        return f"{self._rule_name(rule)} applies: {manner}{concludes}"
 
     # ---- why not ---------------------------------------------------------------------------------
 
@@ -241,49 +278,29 @@ class Explainer:
         return tuple(attempts)
 
     def _attempt(self, compiled, start: dict, visiting: frozenset, depth: int) -> "Attempt":
-        partial = [start]
         rule = compiled.rule
-        for literal in compiled.written:
-            if isinstance(literal, Atom):
-                extended = []
-                for bindings in partial:
-                    args = [_bind(a, bindings) for a in literal.args]
-                    for row in self.kb.ask(literal.predicate, args):
-                        extended.append({**bindings, **{a.name: v for a, v in zip(literal.args, row)
-                                                       if isinstance(a, Var)}})
-                        if len(extended) > 10_000:
-                            break
-                if not extended:
-                    grounded = _ground(literal, partial[0])
+        try:
+            for literal, partial, failed in walk(self.kb, compiled, start):
+                if len(failed) < len(partial):
+                    continue
+                first = partial[0]
+                if isinstance(literal, Atom):
+                    grounded = _ground(literal, first)
                     deeper = self._attempts(grounded, visiting, depth + 1)
                     return Attempt(rule, "missing", _shown(grounded),
                                    "no evidence that " + self.sentence(grounded.predicate, _values(grounded)),
                                    deeper=deeper)
-                partial = extended
-            elif isinstance(literal, Negation):
-                kept = [b for b in partial if not self.kb.ask(literal.atom.predicate,
-                                                              [_bind(a, b) for a in literal.atom.args])]
-                if not kept:
-                    grounded = _ground(literal.atom, partial[0])
-                    rows = self.kb.ask(grounded.predicate, [_bind(a, partial[0]) for a in grounded.args])
+                if isinstance(literal, Negation):
+                    grounded = _ground(literal.atom, first)
+                    rows = sorted(self.kb.ask(grounded.predicate, list(grounded.args)),
+                                  key=lambda row: tuple(sort_key(v) for v in row))
                     kind = "defeated" if INTERNAL in literal.atom.predicate else "negation-fails"
                     return Attempt(rule, kind, f"not {_shown(grounded)}",
                                    self.sentence(grounded.predicate, rows[0]),
                                    defeat=self.step(self._proof(grounded.predicate, rows[0])))
-                partial = kept
-            elif isinstance(literal, Comparison):
-                try:
-                    if _assigns(literal, partial[0]):  # `D = Received + 15`: binds D, cannot fail
-                        target = literal.left.name
-                        kept = [{**b, target: compiler.evaluate_term(literal.right, b)} for b in partial]
-                    else:
-                        kept = [b for b in partial if compiler.holds(literal, b)]
-                except (TypeError, KeyError) as error:
-                    return Attempt(rule, "type-error", str(literal), str(error))
-                if not kept:
-                    return Attempt(rule, "test-fails", str(literal),
-                                   f"it is not the case that {_substituted(literal, partial[0])}")
-                partial = kept
+                return Attempt(rule, "test-fails", str(literal), f"it is not the case that {substituted(literal, first)}")
+        except Unevaluable as error:
+            return Attempt(rule, "type-error", str(error.literal), error.message)
         return Attempt(rule, "holds", str(compiled.head), "all conditions hold")
 
 
@@ -340,7 +357,8 @@ def _fill(placeholder: str, by_name: dict) -> str:
 
 def _statement(predicate: str, values: tuple) -> str:
     if INTERNAL in predicate:
-        predicate = predicate.split(INTERNAL, 1)[0]
+        kind, _, key = predicate.partition(INTERNAL)
+        predicate = f"{kind}[{key.replace('·', '.')}]" if kind in KINDS else kind
     return f"{predicate}({', '.join('_' if v is None else str(Const(v)) for v in values)})"
 
 
@@ -362,16 +380,8 @@ def _unify(head: Atom, atom: Atom) -> dict | None:
     return bindings
 
 
-def _bind(term, bindings: dict):
-    if isinstance(term, Var) and term.name in bindings:
-        return Const(bindings[term.name])
-    if isinstance(term, BinOp):  # so that a failing test shows `(2024-01-02 + 15)`, not `(Received + 15)`
-        return BinOp(term.op, _bind(term.left, bindings), _bind(term.right, bindings), term.position)
-    return term
-
-
 def _ground(atom: Atom, bindings: dict) -> Atom:
-    return Atom(atom.predicate, tuple(_bind(a, bindings) for a in atom.args), atom.position)
+    return Atom(atom.predicate, tuple(bind(a, bindings) for a in atom.args), atom.position)
 
 
 def _shown(atom: Atom) -> str:
@@ -379,16 +389,6 @@ def _shown(atom: Atom) -> str:
     their internal suffix (as in `_statement`)."""
     args = [Var("_") if isinstance(a, Var) and INTERNAL in a.name else a for a in atom.args]
     return str(Atom(atom.predicate.split(INTERNAL, 1)[0], tuple(args)))
-
-
-def _assigns(comparison: Comparison, bindings: dict) -> bool:
-    """Whether a comparison is an assignment to a variable not bound yet (the compiler puts the
-    target on the left)."""
-    return comparison.op == "==" and isinstance(comparison.left, Var) and comparison.left.name not in bindings
-
-
-def _substituted(comparison: Comparison, bindings: dict) -> str:
-    return str(Comparison(comparison.op, _bind(comparison.left, bindings), _bind(comparison.right, bindings)))
 
 
 def explain(kb: KnowledgeBase, query: str | Atom, depth: int | None = None) -> Explanation:

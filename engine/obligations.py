@@ -12,7 +12,12 @@ Rows of four kinds:
 - an undated retention (`person_must_keep` without any dated `keeps`): a period the Secretary
   prescribes, or one whose starting event has no date in the scenario;
 - a deadline (`deadline_from`), or an undated one (a duty with a deadline whose event has no date);
-- a lifted duty (`duty_lifted`): a duty that does not apply (19 CFR 163.11(c)).
+- a lifted duty (`duty_lifted`): a duty that does not apply (19 CFR 163.11(c));
+- a displaced period (`person_displaced_period`): a period that a provision which prevails over its
+  own displaces (the row says which prevails, and why).
+
+Warnings (`warning`) are facts that contradict a condition of the law, from which the KB draws no
+conclusion; `warnings` reads them in words.
 
 Two retention rows of one person for the same records and subject conflict as in
 `citelog.retention`: a minimum against a maximum, or an exact period against any other. With
@@ -23,7 +28,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from .conflicts import Prevailing, prevailing
 from .dates import describe, meaning_of, period_end
+from .explain import Explainer
 from .knowledge_base import Answer, KnowledgeBase
 from .proofs import Prover
 from .values import Date, Value, sort_key, to_json
@@ -33,10 +40,12 @@ KEEPS = "keeps(Person, Class, Records, Subject, Amount, Unit, Trigger, Bound, Ev
 MUST_KEEP = "person_must_keep(Person, Class, Records, Amount, Unit, Trigger, Bound)"
 DEADLINE_FROM = "deadline_from(Person, Class, Action, Object, Subject, Amount, Unit, Trigger, Start)"
 LIFTED = "duty_lifted(Person, Action, Object, Subject, Paragraph)"
+DISPLACED = "person_displaced_period(Person, Class, Records, Amount, Unit, Trigger, Bound)"
+WARNING = "warning(Person, Subject, Kind, Date)"
 
 # the predicates this module reads, with their arities (a KB without them gives fewer rows)
 CONTRACT = {"keeps": 10, "person_must_keep": 7, "deadline_from": 9, "duty_lifted": 5, "person_duty": 4,
-            "deadline": 6}
+            "deadline": 6, "person_displaced_period": 7, "warning": 4}
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,7 @@ class Obligation:
     source: Answer  # the KB answer the row comes from (explanations explain it)
     conflicts: tuple[int, ...] = ()
     clashes: tuple[bool | None, ...] = field(default=())  # per conflict: do the dates clash? None: unknown
+    displaced_by: tuple[Prevailing, ...] = ()  # a period that does not apply: what prevails over it
 
     @property
     def period(self) -> str:
@@ -72,7 +82,7 @@ class Obligation:
         """The end date with what it means: '2027-05-01 (minimum)', or why there is none."""
         if self.end is not None:
             return f"{self.end} ({self.meaning})"
-        if self.meaning == "lifted":
+        if self.meaning in ("lifted", "displaced"):
             return "not applicable"
         if self.unit == "prescribed":
             return "as prescribed"
@@ -103,6 +113,7 @@ class Obligation:
                  "meaning": rows[i].meaning, "dates_clash": clash, "citations": list(rows[i].citations)}
                 for i, clash in zip(self.conflicts, self.clashes)
             ],
+            "displaced_by": [p.to_json() for p in self.displaced_by],
         }
 
 
@@ -158,6 +169,14 @@ def obligations(kb: KnowledgeBase, person: str | None = None) -> list[Obligation
         rows.append(_row(p, c, a, o, s, t, start, n, u, t, "within", cite(answer), answer))
     if {"person_duty", "deadline"} <= has:
         rows += _undated_deadlines(kb, prover, person, dated_duties)
+    for answer in answers(DISPLACED, "person_displaced_period"):
+        p, c, r, n, u, t, b = answer.values
+        proof = prover.prove(answer.predicate, answer.values)
+        displaced_by = prevailing(kb, proof)
+        rows.append(Obligation(p, c, "keep", r, None, None, None, n, u, t, b, None, "displaced",
+                               "no date: the period does not apply; " + "; ".join(
+                                   f"{d.superior} prevails over {d.inferior} ({d.because})" for d in displaced_by),
+                               tuple(proof.citations()) if proof else (), answer, displaced_by=displaced_by))
     for answer in answers(LIFTED, "duty_lifted"):
         p, a, o, s, paragraph = answer.values
         rows.append(Obligation(p, p, a, o, s, None, None, 0, "none", paragraph, "lifted", None, "lifted",
@@ -165,6 +184,15 @@ def obligations(kb: KnowledgeBase, person: str | None = None) -> list[Obligation
                                "investigation of the issue involved", cite(answer), answer))
     rows.sort(key=_order)
     return _with_conflicts(rows)
+
+
+def warnings(kb: KnowledgeBase, person: str | None = None) -> list[str]:
+    """The KB's warnings about the given facts (of one person, if named), in words, sorted."""
+    if kb.arities.get("warning") != CONTRACT["warning"]:
+        return []
+    explainer = Explainer(kb)
+    return [explainer.sentence(a.predicate, a.values) for a in kb.query(WARNING)
+            if person is None or a.values[0] == person]
 
 
 def _row(person, role, action, obj, subject, event, start, amount, unit, trigger, bound, citations,
@@ -207,8 +235,8 @@ def _order(row: Obligation) -> tuple:
     def key(value: Value | None) -> tuple:
         return (0, (), "") if value is None else (1, sort_key(value), "")
 
-    return (row.person, 0 if row.action == "keep" else 1, row.role, row.object, key(row.subject),
-            key(row.start), row.bound, row.amount, row.unit, row.trigger)
+    return (row.person, 0 if row.action == "keep" else 1, row.role, row.object, bool(row.displaced_by),
+            key(row.subject), key(row.start), row.bound, row.amount, row.unit, row.trigger)
 
 
 _LIMIT = {"at_least": "minimum", "until": "minimum", "at_most": "maximum", "exactly": "exact"}
@@ -218,7 +246,7 @@ def _with_conflicts(rows: list[Obligation]) -> list[Obligation]:
     """Mark the retention rows of one person whose periods for the same records may pull apart."""
     groups: dict[tuple, list[int]] = {}
     for index, row in enumerate(rows):
-        if row.action == "keep":
+        if row.action == "keep" and not row.displaced_by:
             groups.setdefault((row.person, row.object), []).append(index)
     marked = list(rows)
     for members in groups.values():

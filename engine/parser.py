@@ -45,8 +45,12 @@ from .syntax import (
     Retention,
     SourceDecl,
     Statement,
+    Superiority,
     Var,
     Within,
+    DEFEASIBLE,
+    DEFEATER,
+    NEG,
 )
 from .textfile import read_text
 from .values import DATE_FORMAT, MONEY_HINT, Date, Money, parse_int
@@ -99,6 +103,14 @@ def _unescape(token: Token) -> str:
     space (long texts wrap without changing their value); `\\n` is a line break."""
     folded = _LINE_BREAK.sub(" ", token[1:-1])
     return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), folded)
+
+
+class _Label(str):
+    """A statement's `[label]`, told apart from the other parts of a statement."""
+
+
+class _Strength(str):
+    """A statement's `normally` or `might`."""
 
 
 @v_args(inline=True)
@@ -165,8 +177,9 @@ class _ToAst(Transformer_NonRecursive):
     # -- literals
     @v_args(meta=True)
     def atom(self, meta, items):
-        name, *args = items
-        return Atom(str(name), tuple(args), Position(self.path, meta.line, meta.column))
+        negative = isinstance(items[0], Token) and items[0].type == "NEG"
+        name, *args = items[1:] if negative else items
+        return Atom((NEG if negative else "") + str(name), tuple(args), Position(self.path, meta.line, meta.column))
 
     def negation(self, atom):
         return Negation(atom, atom.position)
@@ -244,13 +257,36 @@ class _ToAst(Transformer_NonRecursive):
     def exception(self, target, body):
         return Exception_(str(target), body)
 
+    def rule_ref(self, name):
+        return (str(name), False)
+
+    def provision_ref(self, citation):
+        return (_unescape(citation), True)
+
+    def reason_name(self, name):
+        return (str(name), None)
+
+    def reason_text(self, text):
+        return ("reading", _unescape(text))
+
+    def superiority(self, superior, inferior, reason):
+        return Superiority(superior[0], inferior[0], superior[1], inferior[1], *reason)
+
+    def defeasible(self):
+        return _Strength(DEFEASIBLE)
+
+    def defeater(self):
+        return _Strength(DEFEATER)
+
     def label(self, name):
-        return str(name)
+        return _Label(name)
 
     @v_args(meta=True)
     def statement(self, meta, items):
-        label = items[0] if len(items) == 2 else None
-        return Statement(items[-1], label, Position(self.path, meta.line, meta.column))
+        label = next((str(i) for i in items if isinstance(i, _Label)), None)
+        strength = next((str(i) for i in items if isinstance(i, _Strength)), None)
+        return Statement(items[-1], label, Position(self.path, meta.line, meta.column),
+                         **({"strength": strength} if strength else {}))
 
     # -- blocks and declarations
     def quote(self, source, text):
@@ -348,6 +384,7 @@ _READABLE = {
     "MULOP": "an operator (+ - * // mod)",
     "AT_LEAST": "'at least'",
     "AT_MOST": "'at most'",
+    "NEG": "'~'",
     "$END": "end of input",
 }
 
@@ -380,7 +417,8 @@ _DECIMAL = re.compile(r"[0-9]\.[0-9]")
 _WORD_BEFORE = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)[ \t]*$")
 # words that start a statement of the surface language (docs/LANGUAGE.md)
 RESERVED = frozenset(
-    "source noise query input predicate provision interpretation keep define failing exception".split())
+    "source noise query input predicate provision interpretation keep define failing exception normally might"
+    .split())
 
 
 def _unlexable(text: str, index: int) -> tuple[str, str] | None:
@@ -406,7 +444,7 @@ def _misplaced(text: str, token: Token, expected: set[str]) -> tuple[str, str] |
     if token == "." and _DECIMAL.match(text, max(at - 1, 0)):
         return "bad-value", ("a number with decimals: numbers are whole (pyDatalog would round decimals); "
                              "write an amount of money as $12.50")
-    if token.type == "VARIABLE" and expected == {"NAME"}:
+    if token.type == "VARIABLE" and "NAME" in expected and expected <= {"NAME", "NEG"}:
         word = str(token)
     else:
         found = _WORD_BEFORE.search(text, 0, at) if token == "(" else None

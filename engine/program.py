@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .defeasible import Theory
 from .errors import Diagnostic, Position, QueryError
 from .syntax import Interpretation, Module, NamedQuery, Noise, PredicateDecl, Provision, Rule, SourceDecl
 
@@ -26,6 +27,7 @@ class Program:
     modules: list[Module] = field(default_factory=list)
     root: Path | None = None  # the KB folder, against which source paths resolve
     kb_mode: bool = True  # KB files: every rule needs a provision; plain programs: no
+    theory: Theory = field(default_factory=lambda: Theory({}, []))  # the defeasible part, as written
 
     @property
     def warnings(self) -> list[Diagnostic]:

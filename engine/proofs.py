@@ -122,7 +122,8 @@ class Prover:
                 premises.append(memo[(literal.predicate, tuple(_value(a, bindings) for a in literal.args))])
             elif isinstance(literal, Negation):
                 values_ = tuple(_value(a, bindings) for a in literal.atom.args)
-                premises.append(Proof(ABSENT, literal.atom.predicate, values_, self._exception_rule(literal.atom)))
+                premises.append(Proof(ABSENT, literal.atom.predicate, values_, self._exception_rule(literal.atom),
+                                      premises=self._why_absent(literal.atom, values_, counting)))
             elif isinstance(literal, Comparison) and not generated_assignment(literal):
                 premises.append(Proof(TEST, _substitute(literal, bindings), ()))
         shown = tuple((n, bindings[n]) for n in compiled.variables if not is_generated(n))
@@ -164,6 +165,15 @@ class Prover:
     def _step(self, key: tuple[str, tuple]) -> int:
         derivation = None if self.kb.is_given(*key) else self.kb.derivation(*key)
         return derivation[2] if derivation else 0
+
+    def _why_absent(self, atom: Atom, values: tuple, counting: bool) -> tuple[Proof, ...]:
+        """For `not exception:...`, why the exception is absent (citelog.absence): part of the proof.
+        What blocks an exception lies in a lower stratum, so its proof never runs through this one."""
+        if not is_generated(atom.predicate):
+            return ()
+        from .absence import why_absent  # it builds the nodes of this module
+
+        return why_absent(self.kb, atom.predicate, values, lambda p, v: self._build((p, tuple(v)), counting))
 
     def _exception_rule(self, atom: Atom) -> Rule | None:
         """For `not exception:...`, the rule that states the exception: it was checked, so it is cited."""

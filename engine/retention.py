@@ -9,18 +9,24 @@ a minimum (at least, until an anniversary) against a maximum (at most), or an ex
 against any other. Two minima or two maxima only combine (the stricter governs), and a period left to the
 Secretary ("as prescribed") is bounded by the others rather than opposed to them. Each
 conflicting row names the others: the law is shown as it is, not silently resolved.
+
+Where the KB states which provision prevails (a superiority of its defeasible rules), the period
+that gives way is a row of its own, marked as displaced, with the provision that prevails and
+why (the KB's predicate `displaced_period`, of the same shape as `must_keep`, read if it has it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .conflicts import Prevailing, prevailing
 from .errors import QueryError
 from .wording import ordinal
 from .knowledge_base import KnowledgeBase
 from .proofs import Prover
 
 HEADLINE = "must_keep(Who, What, Amount, Unit, Trigger, Bound)"
+DISPLACED = "displaced_period(Who, What, Amount, Unit, Trigger, Bound)"
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class RetentionRow:
     bound: str
     citations: tuple[str, ...]
     conflicts: tuple[int, ...] = ()  # indexes of the rows this one conflicts with
+    displaced_by: tuple[Prevailing, ...] = ()  # for a period that does not apply: what prevails over it
 
     @property
     def period(self) -> str:
@@ -65,6 +72,7 @@ class RetentionRow:
                 {"period": rows[i].period, "trigger": rows[i].trigger, "citations": list(rows[i].citations)}
                 for i in self.conflicts
             ],
+            "displaced_by": [p.to_json() for p in self.displaced_by],
         }
 
 
@@ -76,13 +84,22 @@ def retention_rows(kb: KnowledgeBase) -> list[RetentionRow]:
             "which the headline query asks",
             code="unknown-predicate",
         )
-    rows = [RetentionRow(*answer.values, tuple(citations)) for answer, citations in Prover(kb).cited(HEADLINE)]
+    prover = Prover(kb)
+    rows = [RetentionRow(*answer.values, tuple(citations)) for answer, citations in prover.cited(HEADLINE)]
+    if kb.arities.get("displaced_period") == 6:
+        for answer in kb.query(DISPLACED):
+            proof = prover.prove(answer.predicate, answer.values)
+            rows.append(RetentionRow(*answer.values, tuple(proof.citations()) if proof else (),
+                                     displaced_by=prevailing(kb, proof)))
+        rows.sort(key=lambda r: (r.who, r.what, bool(r.displaced_by)))
     groups: dict[tuple[str, str], list[int]] = {}
     for index, row in enumerate(rows):
-        groups.setdefault((row.who, row.what), []).append(index)
+        if not row.displaced_by:  # a displaced period does not apply: it conflicts with nothing
+            groups.setdefault((row.who, row.what), []).append(index)
     return [
         RetentionRow(**{**row.__dict__, "conflicts": tuple(
-            i for i in groups[(row.who, row.what)] if i != index and _conflict(row, rows[i])
+            i for i in groups.get((row.who, row.what), ()) if i != index and not row.displaced_by
+            and _conflict(row, rows[i])
         )})
         for index, row in enumerate(rows)
     ]

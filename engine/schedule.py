@@ -104,17 +104,22 @@ ACTIVITIES = {
         _a("ordered_domestically",
            "the party ordered the merchandise (subject) from an importer in a domestic transaction, neither "
            "controlling the terms of importation nor furnishing production assistance (19 U.S.C. 1508(d))",
-           ("causes_importation", (P, S)), ("orders_from_importer_domestically", (P, S))),
+           ("orders_from_importer_domestically", (P, S))),
         _a("ordered_domestically_controlling_terms",
            "as ordered_domestically, but the party controlled the terms and conditions of the importation "
            "(19 U.S.C. 1508(d)(1))",
-           ("causes_importation", (P, S)), ("orders_from_importer_domestically", (P, S)),
-           ("controls_terms_of_importation", (P, S))),
+           ("orders_from_importer_domestically", (P, S)), ("controls_terms_of_importation", (P, S))),
         _a("ordered_domestically_furnishing_assistance",
            "as ordered_domestically, but the party furnished production assistance for the merchandise "
            "(19 U.S.C. 1508(d)(2))",
-           ("causes_importation", (P, S)), ("orders_from_importer_domestically", (P, S)),
-           ("furnishes_production_assistance", (P, S))),
+           ("orders_from_importer_domestically", (P, S)), ("furnishes_production_assistance", (P, S))),
+        _a("receives_notice_of_violation",
+           "the party, a certified participant generally in compliance with the Recordkeeping Compliance "
+           "Program, received the written notice of violation that 19 CFR 163.12(d)(1) provides for its failure "
+           "to produce a demanded entry record (subject: the demand, which the notice answers)",
+           ("holds_program_certification", (P,)), ("generally_in_compliance_with_program", (P,)),
+           ("fails_to_produce_demanded_record", (P, S)), ("receives_notice_of_violation", (P, S)),
+           ("notice_concerns", (S, S))),
     )
 }
 
@@ -178,7 +183,9 @@ def infer_policy(kb: KnowledgeBase, activity: Activity, certificate: str = CERTI
     facts = activity.instantiate(certificate)
     for decl in kb.program.declarations:  # every dated event of the subject, on one date
         dates = [p for p in decl.params if p.type == "date"]
-        if decl.is_input and len(dates) == 1:
+        dates_a_subject = any(p.type != "date" and p.name not in PARTY_PARAMS and p.name != "Certificate"
+                              for p in decl.params)  # not a decision about the party alone (a removal)
+        if decl.is_input and len(dates) == 1 and dates_a_subject:
             args = tuple(TEMPLATE_DATE if p.type == "date" else PARTY if p.name in PARTY_PARAMS
                          else certificate if p.name == "Certificate" else SUBJECT for p in decl.params)
             facts.setdefault(decl.name, []).append(args)

@@ -133,6 +133,19 @@ class Comparison:
 
 Literal = Union[Atom, Negation, Comparison]
 
+# The strength of a rule (docs/LANGUAGE.md, "Defeasible rules"): a plain rule is strict; a rule
+# written `normally ...` is defeasible; one written `might ...` is a defeater.
+STRICT, DEFEASIBLE, DEFEATER = "strict", "defeasible", "defeater"
+
+# The predicate of a negative conclusion: `~p(X)` (written `~` or `¬`) is an atom of `¬p`. A name in
+# a rule file cannot contain `¬`, and pyDatalog reads a leading `~` as its own negation.
+NEG = "¬"
+
+
+def opposite(predicate: str) -> str:
+    """The predicate of the complementary literal: p <-> ¬p."""
+    return predicate[len(NEG):] if predicate.startswith(NEG) else NEG + predicate
+
 
 @dataclass(frozen=True)
 class Authority:
@@ -153,6 +166,7 @@ class Rule:
     authority: Authority
     position: Position = _pos()
     labelled: bool = False
+    strength: str = STRICT  # strict | defeasible | defeater (see citelog.defeasible)
 
     @property
     def is_fact(self) -> bool:
@@ -319,6 +333,18 @@ class Penalty:
 
 
 @dataclass(frozen=True)
+class Superiority:
+    """`A prevails over B because REASON`: A and B are rule labels or provision citations."""
+
+    superior: str
+    inferior: str
+    superior_is_provision: bool
+    inferior_is_provision: bool
+    reason: str  # lex_specialis | lex_posterior | lex_superior | except_that | reading
+    reading: str | None = None  # the analyst's own reading, when the reason is a text
+
+
+@dataclass(frozen=True)
 class Exception_:
     """`exception to LABEL if ...`: defeats the labelled rule when the condition holds."""
 
@@ -326,7 +352,7 @@ class Exception_:
     when: tuple[Literal, ...]
 
 
-Form = Union[Clause, Membership, Duty, Retention, Power, Definition, Penalty, Exception_]
+Form = Union[Clause, Membership, Duty, Retention, Power, Definition, Penalty, Exception_, Superiority]
 
 
 @dataclass(frozen=True)
@@ -334,6 +360,7 @@ class Statement:
     form: Form
     label: str | None
     position: Position = _pos()
+    strength: str = STRICT
 
 
 @dataclass

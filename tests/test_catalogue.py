@@ -87,15 +87,31 @@ class TestRetention:
                   if period == "at most 5 years" and USC + "(c)(1)" in c}
         assert {"importer", "drawback_claimant", "canadian_agreement_exporter"} <= capped
 
-    def test_only_the_drawback_periods_conflict(self, kb):
+    def test_the_drawback_cap_is_displaced_not_in_conflict(self, kb):
         rows = retention_rows(kb)
-        conflicting = [r for r in rows if r.conflicts]
-        assert {(r.who, r.what) for r in conflicting} == {("drawback_claimant", "drawback_claim_records")}
-        periods = {r.period: set(r.citations) for r in conflicting}
-        assert USC + "(c)(3)" in periods["until the 3rd anniversary"]
-        assert USC + "(c)(1)" in periods["at most 5 years"]
-        for row in conflicting:
-            assert [rows[i].period for i in row.conflicts] != [row.period]
+        assert [r for r in rows if r.conflicts] == []
+        displaced = [r for r in rows if r.displaced_by]
+        assert {(r.who, r.what, r.period) for r in displaced} == {
+            ("drawback_claimant", "drawback_claim_records", "at most 5 years"),
+            ("agent_of_drawback_claimant", "drawback_claim_records", "at most 5 years"),
+        }
+        for row in displaced:
+            (prevails,) = row.displaced_by
+            assert (prevails.superior, prevails.inferior) == (USC + "(c)(3)", USC + "(c)(1)")
+            assert prevails.because.startswith("lex specialis")
+            assert prevails.stated_by == "lex_specialis_for_drawback_claims"
+            assert {USC + "(c)(1)", USC + "(c)(3)"} <= set(row.citations)
+            assert row.to_json(rows)["displaced_by"][0]["prevails"] == USC + "(c)(3)"
+
+    def test_periods_that_may_pull_apart_are_still_flagged(self, make_kb):
+        """Without a superiority, a cap against a floor for the same records is flagged as before."""
+        from conftest import ROUTES_KB
+
+        cap = 'provision "19 CFR 163.4(b)" {\n  reconstructed "a cap, for the test"\n' \
+              "  keep entry_records for at most 3 years from entry.\n}\n"
+        rows = retention_rows(citelog.load(make_kb(ROUTES_KB + cap)))
+        assert [(r.period, [rows[i].period for i in r.conflicts]) for r in rows] == [
+            ("at most 3 years", ["at least 5 years"]), ("at least 5 years", ["at most 3 years"])]
 
     def test_json_rows_carry_the_documented_fields(self, kb):
         rows = retention_rows(kb)

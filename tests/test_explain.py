@@ -146,7 +146,11 @@ class TestProofShape:
         assert absent.sentence.startswith("there is no evidence that ")
         assert "99 U.S.C. 101(d)" in absent.sentence
         assert (absent.citation, absent.authority, absent.quote) == ("99 U.S.C. 101(d)", "statute", QUOTE_101_D)
-        assert absent.premises == ()
+        # and why it did not: the exception's own condition is false (citelog.absence)
+        (reason,) = absent.premises
+        assert (reason.kind, reason.statement) == ("absent", "not imports_samples_only(acme)")
+        assert reason.sentence == "there is no evidence that acme imports only samples of no commercial value"
+        assert (reason.rule, reason.citation, reason.premises) == (None, None, ())
 
     def test_provision_facts_are_leaves_with_their_quote(self, explainer):
         top = only(explainer.explain("person_must_keep(acme, R, N, U, T, B)"))
@@ -679,7 +683,10 @@ class TestBundledKB:
 
 
 def _defeated_rules(program):
-    defeaters = {r.head.predicate: r for r in program.rules if INTERNAL in r.head.predicate}
+    """(rule, the exception rule it negates), for `unless` clauses and `exception to` statements (the
+    rules a defeasible theory generates are tested in test_defeasible.py)."""
+    defeaters = {r.head.predicate: r for r in program.rules
+                 if r.head.predicate.partition(INTERNAL)[0] in ("exception", "unless")}
     pairs = []
     for rule in program.rules:
         for literal in rule.body:

@@ -70,13 +70,17 @@ def expected_must_keep() -> dict[tuple, set[str]]:
     expected[("drawback_claimant", "drawback_claim_records", 3, "anniversary", "liquidation_of_claim", "until")] = (
         drawback | {usc("(c)(3)")}
     )
-    expected[("drawback_claimant", "drawback_claim_records", *CAP)] = drawback | {usc("(c)(1)")}
+    # (a)(2): the agent of a drawback claimant keeps its principal's claim records; no (c)(1) cap (lex specialis)
+    expected[("agent_of_drawback_claimant", "drawback_claim_records", 3, "anniversary", "liquidation_of_claim",
+              "until")] = drawback | {usc("(a)(2)"), usc("(c)(3)")}
     for records in ("nafta_origin_records", "associated_records"):
         expected[("nafta_certificate_signer", records, 5, "years", "signature", "at_least")] = {
             usc("(b)(2)(A)"), usc("(c)(2)"), JOIN
         }
         expected[("nafta_certificate_signer", records, *PRESCRIBED)] = {usc("(b)(2)(A)"), usc("(c)"), JOIN}
-    expected[("canadian_agreement_exporter", "canadian_export_records", *CAP)] = {usc("(b)(3)"), usc("(c)(1)"), JOIN}
+    expected[("canadian_agreement_exporter", "canadian_export_records", 5, "years", "exportation", "at_most")] = {
+        usc("(b)(3)"), usc("(c)(1)"), JOIN
+    }
     expected[("canadian_agreement_exporter", "canadian_export_records", *PRESCRIBED)] = {
         usc("(b)(3)"), usc("(c)"), JOIN
     }
@@ -101,14 +105,35 @@ def test_every_class_of_1508_a_makes_keeps_and_renders_the_records(kb):
         assert rows(kb, f"duty(C, {action}, activity_records)") == {(c, action, "activity_records") for c in A_CLASSES}
 
 
-def test_drawback_records_carry_both_periods_and_the_conflict_is_reported(kb):
+def test_c_3_prevails_over_c_1_for_drawback_records_so_no_conflict_is_left(kb):
     assert rows(kb, "must_keep(drawback_claimant, drawback_claim_records, N, U, T, B)") == {
         ("drawback_claimant", "drawback_claim_records", 3, "anniversary", "liquidation_of_claim", "until"),
-        ("drawback_claimant", "drawback_claim_records", *CAP),
     }
-    conflict = ("drawback_claim_records", "entry_reconciliation_or_exportation", "liquidation_of_claim", "until")
-    assert rows(kb, "conflicting_periods(R, T1, T2, B)") == {conflict}
-    assert {usc("(c)(1)"), usc("(c)(3)")} <= citations(kb, "conflicting_periods", conflict)
+    displaced = ("drawback_claimant", "drawback_claim_records", *CAP)
+    assert rows(kb, "displaced_period(drawback_claimant, R, N, U, T, B)") == {displaced}
+    assert {usc("(c)(1)"), usc("(c)(3)"), "lex_specialis_for_drawback_claims"} <= citations(
+        kb, "displaced_period", displaced)
+    assert rows(kb, "conflicting_periods(R, T1, T2, B)") == set()
+
+
+def test_without_the_superiority_the_conflict_is_flagged_not_silently_dropped(tmp_path):
+    """Remove the statement that (c)(3) prevails: both sides are blocked (ambiguity) and flagged."""
+    import shutil
+
+    from citelog.conflicts import unresolved
+    from conftest import BUNDLED_KB
+
+    copy = shutil.copytree(BUNDLED_KB, tmp_path / "kb")
+    rules = copy / "usc-1508.clog"
+    text = rules.read_text(encoding="utf-8")
+    statement = '"19 U.S.C. 1508(c)(3)" prevails over "19 U.S.C. 1508(c)(1)" because lex_specialis.'
+    assert statement in text
+    rules.write_text(text.replace(statement, ""), encoding="utf-8")
+    kb = citelog.load(copy)
+    assert rows(kb, "displaced_period(C, R, N, U, T, B)") == set()
+    (conflict,) = unresolved(kb)
+    assert (conflict.predicate, conflict.values) == ("retention", ("drawback_claim_records", *CAP))
+    assert conflict.citations == (usc("(c)(1)"), usc("(c)(3)"))
 
 
 def test_the_nafta_period_is_a_floor_not_capped_by_c_1(kb):
@@ -213,6 +238,23 @@ def test_1508_d_unless_clauses_keep_the_knowing_causer(kb, extra, clause):
         assert ("buyer", "knowing_causer", "activity_records", *CAP) in rows(
             kb, "person_must_keep(buyer, C, R, N, U, T, B)"
         )
+        # the answer survives the exception of (d) because (d)(1) or (d)(2) holds: cited, and shown
+        assert {usc("(a)(1)(B)"), usc("(d)"), usc(clause)} <= citations(kb, "is_a", ("buyer", "knowing_causer"))
+        (answer,) = kb.explain("is_a(buyer, knowing_causer)").answers
+        absent = next(s for s in answer.proof.steps() if s.kind == "absent" and s.citation == usc("(d)"))
+        (lifted,) = absent.premises
+        assert (lifted.kind, lifted.citation, lifted.statement) == (
+            "rule", usc(clause), "domestic_order_may_cause_importation(buyer, m1)")
+
+
+@pytest.mark.parametrize("extra", [{"controls_terms_of_importation": [("buyer", "m1")]},
+                                   {"furnishes_production_assistance": [("buyer", "m1")]}])
+def test_1508_d_the_facts_of_the_order_decide_without_causes_importation(kb, extra):
+    with kb.scenario({"orders_from_importer_domestically": [("buyer", "m1")], **extra}):
+        assert rows(kb, "is_a(buyer, C)") == {("buyer", "knowing_causer")}
+        assert "domestic_orders_under_d" in citations(kb, "is_a", ("buyer", "knowing_causer"))
+    with kb.scenario({"orders_from_importer_domestically": [("buyer", "m1")]}):
+        assert rows(kb, "is_a(buyer, C)") == set()
 
 
 def test_1508_d_limits_only_importation_per_merchandise(kb):
@@ -387,8 +429,10 @@ def test_163_12_d_1_notice_instead_of_penalty(kb):
     with kb.scenario({**FAILURE, **COMPLIANT}):
         assert outcome(kb) == ({("acme", "d1")}, set(), set())
         assert citations(kb, "notice_of_violation_in_lieu_of_penalty", ("acme", "d1")) == {
-            CFR + "163.12(a)", CFR + "163.12(d)(1)"
+            CFR + "163.12(a)", CFR + "163.12(d)(1)", CFR + "163.13(a)(2)", "certification_when_demanded"
         }
+        # a negative conclusion: not liable to the monetary penalty, (d)(1) prevailing "in lieu of" it
+        assert rows(kb, "~penalty_under_163_6_b_may_result(P, D)") == {("acme", "d1")}
 
 
 @pytest.mark.parametrize("fact", ["willful_failure", "repeat_failure"])

@@ -75,25 +75,53 @@ EXPECTED = {
         ("swift", "agent_of_party", "keep", "activity_records", "E-200", "reconciliation", "2024-02-29", "2029-02-28",
          "maximum", A_AGENT + CAP),
     ],
-    "drawback-claim.yaml": [
+    "drawback-claim.yaml": [  # the (c)(1) cap of the claim records is displaced: (c)(3) prevails
         ("acme", "drawback_claimant", "keep", "activity_records", None, None, None, None, "prescribed",
          A_IMPORTER + PRESCRIBED),
         ("acme", "drawback_claimant", "keep", "activity_records", "C-7", "entry", "2021-03-15", "2026-03-15",
          "maximum", A_IMPORTER + CAP),
         ("acme", "drawback_claimant", "keep", "activity_records", "C-7", "exportation", "2022-01-31", "2027-01-31",
          "maximum", A_IMPORTER + CAP),
-        ("acme", "drawback_claimant", "keep", "drawback_claim_records", "C-7", "entry", "2021-03-15", "2026-03-15",
-         "maximum", A_IMPORTER + CAP),
-        ("acme", "drawback_claimant", "keep", "drawback_claim_records", "C-7", "exportation", "2022-01-31",
-         "2027-01-31", "maximum", A_IMPORTER + CAP),
         ("acme", "drawback_claimant", "keep", "drawback_claim_records", "C-7", "liquidation", "2024-05-01",
          "2027-05-01", "minimum", A_IMPORTER + usc("(c)(3)")),
+        ("acme", "drawback_claimant", "keep", "drawback_claim_records", None, None, None, None, "displaced",
+         A_IMPORTER + usc("(c)(3)", "(c)(1)")),
+        ("swift", "agent_of_drawback_claimant", "keep", "drawback_claim_records", "C-7", "liquidation", "2024-05-01",
+         "2027-05-01", "minimum", A_AGENT + usc("(a)(1)", "(c)(3)")),
+        ("swift", "agent_of_drawback_claimant", "keep", "drawback_claim_records", None, None, None, None, "displaced",
+         A_AGENT + usc("(a)(1)", "(c)(3)", "(c)(1)")),
+        ("swift", "agent_of_party", "keep", "activity_records", None, None, None, None, "prescribed",
+         A_AGENT + PRESCRIBED),
+        ("swift", "agent_of_party", "keep", "activity_records", "C-7", "entry", "2021-03-15", "2026-03-15",
+         "maximum", A_AGENT + CAP),
+        ("swift", "agent_of_party", "keep", "activity_records", "C-7", "exportation", "2022-01-31", "2027-01-31",
+         "maximum", A_AGENT + CAP),
     ],
     "domestic-order.yaml": [  # M-2: ordered domestically without (d)(1) or (d)(2): no row
         ("buyer", "knowing_causer", "keep", "activity_records", None, None, None, None, "prescribed",
-         usc("(a)(1)(B)", "(d)", "(a)", "(a)(1)", "(c)")),
+         usc("(a)(1)(B)", "(d)(1)", "(d)", "(a)", "(a)(1)", "(c)")),
         ("buyer", "knowing_causer", "keep", "activity_records", "M-1", "entry", "2022-06-01", "2027-06-01", "maximum",
-         usc("(a)(1)(B)", "(d)", "(a)", "(a)(1)", "(c)(1)")),
+         usc("(a)(1)(B)", "(d)(1)", "(d)", "(a)", "(a)(1)", "(c)(1)")),
+    ],
+    "nafta-failure-to-retain.yaml": [  # its liabilities are asked with `liable`; its periods are these
+        ("maple", "nafta_certificate_signer", "keep", "associated_records", None, None, None, None, "prescribed",
+         usc("(b)(2)(A)", "(c)")),
+        ("maple", "nafta_certificate_signer", "keep", "associated_records", "G-3", "signature", "2020-03-02",
+         "2025-03-02", "minimum", usc("(b)(2)(A)", "(c)(2)")),
+        ("maple", "nafta_certificate_signer", "keep", "nafta_origin_records", None, None, None, None, "prescribed",
+         usc("(b)(2)(A)", "(c)")),
+        ("maple", "nafta_certificate_signer", "keep", "nafta_origin_records", "G-3", "signature", "2020-03-02",
+         "2025-03-02", "minimum", usc("(b)(2)(A)", "(c)(2)")),
+    ],
+    "nafta-early-occurrence.yaml": [  # the occurrence inside the first 30 days starts no second deadline
+        ("cedar", "waiver_refund_or_credit_claimant", "disclose", "whether_nafta_certificate_prepared", "A-4",
+         "making_of_claim", "2024-01-31", "2024-03-01", "deadline",
+         usc("(b)(2)(B)(i)", "(b)(2)(B)(i)(II)", "(b)(2)(B)(ii)")),
+    ],
+    "certification-removed.yaml": [  # its notices and appeal are asked with the catalogue queries
+        ("ridge", "importer", "keep", "activity_records", None, None, None, None, "prescribed", A_IMPORTER + PRESCRIBED),
+        ("ridge", "importer", "keep", "activity_records", "E-310", "entry", "2022-11-07", "2027-11-07", "maximum",
+         A_IMPORTER + CAP),
     ],
     "nafta-certificate.yaml": [
         ("maple", "nafta_certificate_signer", "keep", "associated_records", None, None, None, None, "prescribed",
@@ -135,7 +163,8 @@ EXPECTED = {
         ("delta", "importer", "keep", "activity_records", "E-900", "entry", "2023-04-03", "2028-04-03", "maximum",
          A_IMPORTER + CAP),
         ("delta", "notified_recordkeeper", "notify", "steps_taken_to_prevent_recurrence", "NOV-1", "receipt_of_notice",
-         "2024-09-16", None, "deadline", [CFR + "163.12(d)(3)"]),
+         "2024-09-16", None, "deadline", [CFR + "163.12(d)(3)", CFR + "163.12(d)(1)", CFR + "163.12(a)",
+                                          CFR + "163.13(a)(2)"]),
     ],
 }
 
@@ -161,29 +190,36 @@ def test_shipped_scenarios_declare_parties_with_roles_that_follow(kb):
                 assert set(party.roles) <= derived, (path.name, party)
 
 
-def test_drawback_periods_conflict_and_the_dates_clash(kb):
+def test_drawback_cap_is_displaced_and_conflicts_with_nothing(kb):
     scenario = load_scenario(SCENARIOS / "drawback-claim.yaml", kb.program)
     with kb.scenario(scenario.facts):
         rows = obligations(kb)
-    floor = next(r for r in rows if r.bound == "until")
+    floor = next(r for r in rows if r.bound == "until" and r.person == "acme")
     assert floor.arithmetic == ("liquidation 2024-05-01 + 3 years (3rd anniversary) = 2027-05-01: keep at least "
                                 "until 2027-05-01 (a minimum)")
-    caps = [i for i, r in enumerate(rows) if r.object == "drawback_claim_records" and r.bound == "at_most"]
-    assert floor.conflicts == tuple(caps) and floor.clashes == (True, True)
-    for i in caps:
-        assert rows[i].conflicts == (rows.index(floor),)
-    # activity_records have no floor: the two caps do not conflict with each other
-    assert all(not r.conflicts for r in rows if r.object == "activity_records")
+    assert all(not r.conflicts for r in rows)
+    displaced = [r for r in rows if r.displaced_by]
+    assert [(r.person, r.role, r.period, r.until) for r in displaced] == [
+        ("acme", "drawback_claimant", "at most 5 years from entry reconciliation or exportation", "not applicable"),
+        ("swift", "agent_of_drawback_claimant", "at most 5 years from entry reconciliation or exportation",
+         "not applicable"),
+    ]
+    assert displaced[0].arithmetic == ("no date: the period does not apply; 19 U.S.C. 1508(c)(3) prevails over "
+                                       "19 U.S.C. 1508(c)(1) (lex specialis: the specific provision prevails over "
+                                       "the general one)")
+    assert displaced[0].to_json(rows)["displaced_by"] == [{
+        "prevails": "19 U.S.C. 1508(c)(3)", "over": "19 U.S.C. 1508(c)(1)",
+        "because": "lex specialis: the specific provision prevails over the general one",
+        "stated_by": "lex_specialis_for_drawback_claims"}]
 
 
-def test_a_cap_that_the_floor_ends_before_conflicts_without_clashing(kb):
-    facts = {"files_drawback_claim": [("acme", "C-1")], "claim_covers": [("C-1", "E-1")],
-             "entry_date": [("E-1", citelog.Date.parse("2024-01-10"))],
-             "claim_liquidated": [("C-1", citelog.Date.parse("2024-02-01"))]}
+def test_a_cap_against_a_floor_still_conflicts_where_no_superiority_is_stated(kb):
+    facts = {"imports": [("acme", "E-1")], "entry_date": [("E-1", citelog.Date.parse("2024-01-10"))],
+             "completes_and_signs_nafta_certificate": [("acme", "E-1")], "nafta_preference_claimed": [("E-1",)]}
     with kb.scenario(facts):
         rows = obligations(kb)
-    floor = next(r for r in rows if r.bound == "until")
-    assert str(floor.end) == "2027-02-01" and floor.clashes == (False,)  # cap ends 2029-01-10
+    # activity records (capped) and NAFTA records (a floor) are different records: nothing conflicts
+    assert all(not r.conflicts for r in rows)
 
 
 # ---- the other parts of the law, inline ----------------------------------------------------------------
@@ -252,7 +288,10 @@ def test_later_certificate_occurrence_deadline(kb):
 
 
 def test_duties_with_a_deadline_but_no_date_are_listed_undated(kb):
-    rows = table(kb, {"claims_bond_credit": [("ann", "art1")], "receives_notice_of_violation": [("ann", "n1")]})
+    notice = {"holds_program_certification": [("ann",)], "generally_in_compliance_with_program": [("ann",)],
+              "fails_to_produce_demanded_record": [("ann", "d1")], "receives_notice_of_violation": [("ann", "n1")],
+              "notice_concerns": [("n1", "d1")]}
+    rows = table(kb, {"claims_bond_credit": [("ann", "art1")], **notice})
     assert [(r[1], r[2], r[4], r[6], r[7], r[8]) for r in rows] == [
         ("notified_recordkeeper", "notify", None, None, None, "deadline"),
         ("waiver_refund_or_credit_claimant", "disclose", None, None, None, "deadline"),
@@ -268,8 +307,8 @@ def test_a_period_without_its_event_date_stays_as_an_undated_row(kb):
     assert [(r[3], r[5], r[7], r[8]) for r in rows] == [
         ("activity_records", None, None, "prescribed"),
         ("activity_records", None, None, "maximum"),  # no date of entry, reconciliation or exportation
-        ("drawback_claim_records", None, None, "maximum"),
         ("drawback_claim_records", "liquidation", "2026-09-30", "minimum"),
+        ("drawback_claim_records", None, None, "displaced"),  # (c)(3) prevails over the cap of (c)(1)
     ]
 
 
@@ -296,7 +335,7 @@ def test_explanation_shows_the_date_arithmetic(kb):
     jsonschema.Draft202012Validator(json.loads(schema_path().read_text(encoding="utf-8"))).validate(payload)
     tops = [a["proof"].get("arithmetic") for a in payload["answers"]]
     assert tops[0] is None  # the period the Secretary prescribes has no date
-    assert tops[-1] == line.removeprefix("date arithmetic: ")
+    assert tops[3] == line.removeprefix("date arithmetic: ")  # acme's claim records, until the 3rd anniversary
 
 
 # ---- the format -------------------------------------------------------------------------------------
@@ -462,13 +501,29 @@ def test_cli_retention_with_a_scenario_text():
     result = run_cli("retention", "--scenario", str(SCENARIOS / "drawback-claim.yaml"))
     assert (result.returncode, result.stderr) == (0, b"")
     text = result.stdout.decode()
-    assert text.startswith("Scenario: Acme's drawback claim C-7, liquidated on 1 May 2024\n")
+    assert text.startswith("Scenario: Acme's drawback claim C-7, liquidated on 1 May 2024, filed through Swift "
+                           "Brokers\n")
     assert "│ 2027-05-01 " in text and "│ 2026-03-15 " in text and "(minimum)" in text and "(maximum)" in text
     assert "Acme Imports Inc." in text and "(acme)" in text
-    assert "* row 4 conflicts with row 6 (the same records under periods that may not both be met): the dates " \
-           "clash: both cannot be met" in text
-    assert "* row 6 conflicts with row 4" not in text  # each pair once
-    assert text.endswith("6 row(s)\n")
+    assert "conflicts with" not in text
+    assert "│ 5† " in text and "│ 7† " in text
+    assert ("† row 5 does not apply: 19 U.S.C. 1508(c)(3) prevails over 19 U.S.C. 1508(c)(1) (lex specialis: the "
+            "specific provision prevails over the general one; stated by lex_specialis_for_drawback_claims)") in " ".join(
+        text.split())
+    assert text.endswith("10 row(s)\n")
+
+
+def test_cli_retention_with_a_scenario_warns_of_contradicting_facts():
+    result = run_cli("retention", "--scenario", str(SCENARIOS / "nafta-early-occurrence.yaml"), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["warnings"] == [
+        "the occurrence of 2024-02-20 for cedar and A-4 is within the 30 days after the claim, not after them (19 "
+        "U.S.C. 1508(b)(2)(B)(ii)): no second disclosure is due; the disclosure due within 30 days of the claim "
+        "covers it"]
+    assert [row["object"] for row in payload["rows"]] == ["whether_nafta_certificate_prepared"]
+    text = run_cli("retention", "--scenario", str(SCENARIOS / "nafta-early-occurrence.yaml")).stdout.decode()
+    assert "warning: the occurrence of 2024-02-20 for cedar and A-4 is within the 30 days" in text
 
 
 def test_cli_retention_with_a_scenario_json():
@@ -490,7 +545,9 @@ def test_cli_retention_with_a_scenario_json():
         "citations": ["19 U.S.C. 1508(b)(2)(A)", "19 U.S.C. 1508(c)(2)", "records_and_events", "duties_of_persons",
                       "retention_of_duties"],
         "conflicts_with": [],
+        "displaced_by": [],
     }
+    assert (payload["warnings"], payload["unresolved_conflicts"]) == ([], [])
 
 
 def test_cli_retention_person_filter_and_role_notes(tmp_path):
@@ -526,7 +583,10 @@ def test_cli_explain_and_why_not_with_a_scenario():
     assert "date arithmetic: entry 2022-06-01 + 5 years = 2027-06-01" in explained.stdout.decode()
     why = run_cli("why-not", "acts_for(buyer, knowing_causer, \"M-2\")", "--scenario", scenario)
     assert why.returncode == 0, why.stderr
-    assert "[19 U.S.C. 1508(d) (statute)]" in why.stdout.decode() and "defeated" in why.stdout.decode()
+    # the buyer neither controls the terms nor furnishes assistance for M-2: neither (d)(1) nor (d)(2) holds
+    assert "fails at domestic_order_may_cause_importation(buyer, \"M-2\")" in why.stdout.decode()
+    assert "[19 U.S.C. 1508(d)(1) (statute)]" in why.stdout.decode()
+    assert "[19 U.S.C. 1508(d)(2) (statute)]" in why.stdout.decode()
     query = run_cli("query", "dated_obligations", "--scenario", scenario, "--format", "json")
     assert [a["bindings"]["Subject"] for a in json.loads(query.stdout)["answers"]] == ["M-1"]
 
