@@ -13,31 +13,15 @@ from functools import wraps
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from . import resources
 from .errors import CitelogError, Position, QueryError
 from .pipeline import build, rule_files
 from .proofs import Prover
+from .terminal import console as _console, table as _table
 from .values import to_json
 
 FORMATS = click.Choice(["text", "json"])
-
-
-def _console() -> Console:
-    """A console whose output does not depend on the terminal when piped (for byte-stable output)."""
-    if sys.stdout.isatty():
-        return Console()
-    return Console(width=160, color_system=None, force_terminal=False, soft_wrap=False)
-
-
-def _table(*headers: str) -> Table:
-    """A table whose cells wrap, and fold long words, rather than cut anything off."""
-    table = Table(highlight=False)
-    for header in headers:
-        table.add_column(header, overflow="fold")
-    return table
 
 
 def _fail(error: CitelogError) -> None:
@@ -158,9 +142,10 @@ def query(question: str, kb_path: str | None, scenario_path: str | None, fmt: st
 
 
 def _cited(kb, citations) -> str:
-    """Citations as a table cell: an analyst's interpretation is marked as one, not as law."""
-    own = {i.name for i in kb.program.interpretations}
-    return "; ".join(f"{c} (interpretation)" if c in own else c for c in citations)
+    """Citations as a table cell: statute, regulation, then interpretations, each marked as one."""
+    from .report import cited
+
+    return "; ".join(f"{c} (interpretation)" if kind == "interpretation" else c for c, kind in cited(kb, citations))
 
 
 def _print_answers(kb, atom: str, rows) -> None:
@@ -248,7 +233,9 @@ def retention(kb_path: str | None, scenario_path, fmt: str, explained: bool, out
 
     With --scenario, the obligations of the scenario's parties instead, with concrete dates."""
     from .explain import Explainer
+    from .report import headline
     from .retention import HEADLINE, retention_rows
+    from .terminal import show
 
     if scenario_path:
         _scenario_retention(kb_path, scenario_path, fmt, explained, out, person)
@@ -261,27 +248,12 @@ def retention(kb_path: str | None, scenario_path, fmt: str, explained: bool, out
         return
     if fmt not in ("text", "json"):
         raise click.UsageError("--format md and html need --explain")
-    rows = retention_rows(kb)
     if fmt == "json":
+        rows = retention_rows(kb)
         payload = {"question": "who must keep what, for how long", "rows": [r.to_json(rows) for r in rows]}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    table = _table("", "who", "what", "how long", "from", "citations")
-    for number, row in enumerate(rows, start=1):
-        mark = f"{number}" + ("*" if row.conflicts else "")
-        table.add_row(mark, row.who.replace("_", " "), row.what.replace("_", " "), row.period, row.starts,
-                      _cited(kb, row.citations))
-    console = _console()
-    console.print(table)
-    for number, row in enumerate(rows, start=1):
-        if row.conflicts:
-            others = ", ".join(str(i + 1) for i in row.conflicts)
-            console.print(
-                f"* row {number} conflicts with row(s) {others}: the same records under periods that may not "
-                "both be met",
-                highlight=False,
-            )
-    console.print(f"{len(rows)} row(s)", highlight=False)
+    show(headline(kb), _console())
 
 
 @main.command()
@@ -324,7 +296,9 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
     from . import load
     from .explain import Explainer
     from .obligations import obligations
+    from .report import obligations_report, obligations_title, role_notes
     from .scenario import load_scenario
+    from .terminal import show
 
     kb = load(_kb_path(kb_path))
     scenario = load_scenario(scenario_path, kb.program)
@@ -334,51 +308,24 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
         raise QueryError(f"no party '{person}' in the scenario ({known})", Position(scenario.path),
                          code="unknown-party")
     rows = obligations(kb, person)
-    title = scenario.title or Path(scenario_path).name
+    title = scenario.title or scenario.path
     if explained:
-        heading = f"obligations in the scenario: {title}" + (f" (party {person})" if person else "")
-        _emit(_render(Explainer(kb).explain_answers(heading, [row.source for row in rows]), fmt), out)
+        explanation = Explainer(kb).explain_answers(obligations_title(scenario, person), [row.source for row in rows])
+        _emit(_render(explanation, fmt), out)
         return
     if fmt not in ("text", "json"):
         raise click.UsageError("--format md and html need --explain")
-    roles = _role_notes(kb, scenario, person)
     if fmt == "json":
         payload = {
             "question": "who must keep what, for how long",
             "scenario": title,
             "parties": [{"id": p.id, "name": p.name, "roles": list(p.roles)} for p in scenario.parties.values()],
             "rows": [row.to_json(rows) for row in rows],
-            "role_notes": roles,
+            "role_notes": role_notes(kb, scenario, person),
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    console = _console()
-    console.print(f"Scenario: {title}", highlight=False)
-    table = _table("", "who", "as", "what", "for", "period", "from", "until", "citations")
-    for number, row in enumerate(rows, start=1):
-        what = row.object if row.action == "keep" else f"{row.action} {row.object}"
-        started = f"{row.event.replace('_', ' ')} {row.start}" if row.start is not None and row.event else ""
-        table.add_row(f"{number}" + ("*" if row.conflicts else ""), _party(scenario, row.person),
-                      row.role.replace("_", " "), what.replace("_", " "), row.subject or "", row.period, started,
-                      row.until, _cited(kb, row.citations))
-    console.print(table)
-    for number, row in enumerate(rows, start=1):
-        for other, clash in zip(row.conflicts, row.clashes):
-            if other + 1 < number:  # each pair once
-                continue
-            verdict = {True: "the dates clash: both cannot be met",
-                       False: "with these dates both can be met",
-                       None: "no date to compare"}[clash]
-            console.print(f"* row {number} conflicts with row {other + 1} (the same records under periods that "
-                          f"may not both be met): {verdict}", highlight=False)
-    for note in roles:
-        console.print(note, highlight=False)
-    console.print(f"{len(rows)} row(s)", highlight=False)
-
-
-def _party(scenario, ident: str) -> str:
-    name = scenario.party_name(ident)
-    return ident if name == ident else f"{name} ({ident})"
+    show(obligations_report(kb, scenario, rows, person), _console(), f"Scenario: {title}")
 
 
 def _scenario_names(scenario) -> set[str]:
@@ -386,20 +333,6 @@ def _scenario_names(scenario) -> set[str]:
     for rows in scenario.facts.values():
         names |= {value for row in rows for value in row if isinstance(value, str)}
     return names | {"director"}
-
-
-def _role_notes(kb, scenario, person: str | None) -> list[str]:
-    """Roles a scenario declares that do not follow from its facts (the KB decides classes)."""
-    notes = []
-    for party in scenario.parties.values():
-        if person is not None and party.id != person:
-            continue
-        derived = {a.values[1] for a in kb.query(f'is_a("{party.id}", C)')}
-        for role in party.roles:
-            if role not in derived:
-                notes.append(f"note: {party.id} is declared as {role}, which does not follow from the facts "
-                             f"(citelog why-not 'is_a(\"{party.id}\", {role})' --scenario ... says why)")
-    return notes
 
 
 @main.command()

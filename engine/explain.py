@@ -10,7 +10,6 @@ exception that defeats it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from . import compiler
@@ -21,8 +20,9 @@ from .parser import parse_atom
 from .proofs import ABSENT, GIVEN, TEST, Proof, Prover
 from .syntax import Atom, BinOp, Comparison, Const, Negation, Rule, Var
 from .dates import describe
+from .reading import Reader, statement as _statement
 from .values import Date, Value
-from .wording import listed, ordinal, with_article, word
+from .wording import word
 
 TRUNCATED = "truncated"
 
@@ -109,6 +109,7 @@ class Explainer:
         self.program = kb.program
         self.depth = depth
         self.prover = Prover(kb)
+        self.reader = Reader(self.program)
         self._declarations = {d.name: d for d in self.program.declarations}
 
     # ---- proofs --------------------------------------------------------------------------------
@@ -195,23 +196,8 @@ class Explainer:
     # ---- sentences -----------------------------------------------------------------------------
 
     def sentence(self, predicate: str, values: tuple) -> str:
-        """The English reading of an atom, from its predicate's template."""
-        if INTERNAL in predicate:
-            kind, _, rule_id = predicate.partition(INTERNAL)
-            rule = next((r for r in self.program.rules if r.head.predicate == predicate), None)
-            where = rule.authority.citation if rule else rule_id
-            # an `unless` clause is an exception too: calling it a "condition" of the rule it defeats
-            # would say the opposite of what it is
-            clause = " (its 'unless' clause)" if kind == "unless" else ""
-            return f"the exception of {where}{clause} applies" + (f" to {listed(values)}" if values else "")
-        decl = self._declarations.get(predicate)
-        if decl is None:
-            return _statement(predicate, values)
-        by_name = dict(zip((p.name for p in decl.params), values))
-        for reading in decl.readings:
-            if reading.param is None or by_name.get(reading.param) == reading.value:
-                return _PLACEHOLDER.sub(lambda m: _fill(m.group(1), by_name), reading.template)
-        return _statement(predicate, values)
+        """The English reading of an atom (None: any value)."""
+        return self.reader.sentence(predicate, values)
 
     # ---- why not ---------------------------------------------------------------------------------
 
@@ -323,25 +309,6 @@ class WhyNot:
 
 def _fold(text: str) -> str:
     return " ".join(text.split())
-
-
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-
-
-def _fill(placeholder: str, by_name: dict) -> str:
-    name, _, style = placeholder.partition(":")
-    value = by_name.get(name)
-    if style == "ordinal" and type(value) is int:
-        return ordinal(value)
-    if style == "a":
-        return with_article(value)
-    return word(value)
-
-
-def _statement(predicate: str, values: tuple) -> str:
-    if INTERNAL in predicate:
-        predicate = predicate.split(INTERNAL, 1)[0]
-    return f"{predicate}({', '.join('_' if v is None else str(Const(v)) for v in values)})"
 
 
 def _values(atom: Atom) -> tuple:

@@ -42,6 +42,7 @@ from .syntax import (
     Retention,
     SourceDecl,
     Statement,
+    TermDecl,
     Var,
     Within,
 )
@@ -286,6 +287,9 @@ class _ToAst(Transformer_NonRecursive):
         readings = tuple(p for p in parts if isinstance(p, Reading))
         return PredicateDecl(str(name), params, meaning, readings, is_input, self._at(name))
 
+    def term_decl(self, name, words):
+        return TermDecl(str(name), _unescape(words), self._at(name))
+
     def input_decl(self, signature, *parts):
         return self._declaration(True, signature, parts)
 
@@ -300,6 +304,7 @@ class _ToAst(Transformer_NonRecursive):
                 Noise: module.noise,
                 NamedQuery: module.queries,
                 PredicateDecl: module.declarations,
+                TermDecl: module.terms,
                 Provision: module.provisions,
                 Interpretation: module.interpretations,
                 Statement: module.loose,
@@ -357,7 +362,7 @@ _DECIMAL = re.compile(r"[0-9]\.[0-9]")
 _WORD_BEFORE = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)[ \t]*$")
 # words that start a statement of the surface language (docs/LANGUAGE.md)
 RESERVED = frozenset(
-    "source noise query input predicate provision interpretation keep define failing exception".split())
+    "source noise query input predicate term provision interpretation keep define failing exception".split())
 
 
 def _unlexable(text: str, index: int) -> tuple[str, str] | None:

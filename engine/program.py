@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Position, QueryError
-from .syntax import Interpretation, Module, NamedQuery, Noise, PredicateDecl, Provision, Rule, SourceDecl
+from .syntax import (Atom, Comparison, Interpretation, Module, NamedQuery, Negation, Noise, PredicateDecl, Provision, Rule,
+                     SourceDecl, TermDecl, constants)
 
 
 @dataclass
 class Program:
     rules: list[Rule] = field(default_factory=list)
     declarations: list[PredicateDecl] = field(default_factory=list)
+    terms: list[TermDecl] = field(default_factory=list)  # the words values read as
     provisions: list[Provision] = field(default_factory=list)
     interpretations: list[Interpretation] = field(default_factory=list)
     sources: list[SourceDecl] = field(default_factory=list)
@@ -40,6 +42,17 @@ class Program:
         found: dict[str, int] = {}
         for rule in self.rules:
             found.setdefault(rule.head.predicate, len(rule.head.args))
+        return found
+
+    def constants(self) -> set:
+        """Every value its rules, facts and catalogue queries name: the values a query or a `term`
+        can mean (a scenario may give others)."""
+        found: set = set()
+        literals = [lit for rule in self.rules for lit in (rule.head, *rule.body)] + [q.atom for q in self.queries]
+        for literal in literals:
+            literal = literal.atom if isinstance(literal, Negation) else literal
+            terms = literal.args if isinstance(literal, Atom) else (literal.left, literal.right)
+            found.update(value for term in terms for value in constants(term))
         return found
 
     def rules_by_id(self) -> dict[str, Rule]:

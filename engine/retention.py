@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import QueryError
-from .wording import ordinal
 from .knowledge_base import KnowledgeBase
 from .proofs import Prover
+from .wording import Wording
 
 HEADLINE = "must_keep(Who, What, Amount, Unit, Trigger, Bound)"
 
@@ -32,24 +32,9 @@ class RetentionRow:
     trigger: str
     bound: str
     citations: tuple[str, ...]
+    period: str  # how long, as a lawyer writes it: 'at least 5 years', 'until the 3rd anniversary'
+    starts: str  # what it runs from, in the law's words ('' for a period the Secretary prescribes)
     conflicts: tuple[int, ...] = ()  # indexes of the rows this one conflicts with
-
-    @property
-    def period(self) -> str:
-        """The period as a lawyer writes it: 'at least 5 years', 'until the 3rd anniversary'."""
-        if self.unit == "anniversary":
-            return f"until the {ordinal(self.amount)} anniversary"
-        if self.unit == "prescribed":
-            return f"as prescribed by the {self.trigger.replace('_', ' ')}"
-        unit = self.unit.replace("_", " ")
-        if self.amount == 1:
-            unit = unit.rstrip("s")
-        bound = {"at_least": "at least ", "at_most": "at most ", "exactly": ""}.get(self.bound, f"{self.bound} ")
-        return f"{bound}{self.amount} {unit}"
-
-    @property
-    def starts(self) -> str:
-        return "" if self.unit == "prescribed" else self.trigger.replace("_", " ")
 
     def to_json(self, rows: list["RetentionRow"]) -> dict:
         return {
@@ -76,7 +61,10 @@ def retention_rows(kb: KnowledgeBase) -> list[RetentionRow]:
             "which the headline query asks",
             code="unknown-predicate",
         )
-    rows = [RetentionRow(*answer.values, tuple(citations)) for answer, citations in Prover(kb).cited(HEADLINE)]
+    words = Wording.of(kb.program)
+    rows = [RetentionRow(*answer.values, tuple(citations), words.how_long(*answer.values[2:]),
+                         words.starts(answer.values[3], answer.values[4]))
+            for answer, citations in Prover(kb).cited(HEADLINE)]
     groups: dict[tuple[str, str], list[int]] = {}
     for index, row in enumerate(rows):
         groups.setdefault((row.who, row.what), []).append(index)

@@ -429,7 +429,7 @@ def test_unreadable_file(kb, tmp_path):
 
 
 def test_cli_retention_with_a_scenario_text():
-    result = run_cli("retention", "--scenario", str(SCENARIOS / "drawback-claim.yaml"))
+    result = run_cli("retention", "--scenario", str(SCENARIOS / "drawback-claim.yaml"), env={"COLUMNS": "200"})
     assert (result.returncode, result.stderr) == (0, b"")
     text = result.stdout.decode()
     assert text.startswith("Scenario: Acme's drawback claim C-7, liquidated on 1 May 2024\n")
@@ -452,7 +452,8 @@ def test_cli_retention_with_a_scenario_json():
     row = payload["rows"][1]
     assert row == {
         "person": "maple", "class": "nafta_certificate_signer", "action": "keep", "object": "associated_records",
-        "subject": "G-1", "event": "signature", "start": "2024-02-29", "period": "at least 5 years from signature",
+        "subject": "G-1", "event": "signature", "start": "2024-02-29",
+        "period": "at least 5 years from signature of the NAFTA Certificate of Origin",
         "amount": 5, "unit": "years", "trigger": "signature", "bound": "at_least", "end": "2029-02-28",
         "meaning": "minimum",
         "arithmetic": "signature 2024-02-29 + 5 years, no 29 February that year: 28 February = 2029-02-28: keep at "
