@@ -103,9 +103,19 @@ def _load(kb_path: str | None, scenario_path: str | None = None):
 
 def _resolve(kb, question: str):
     """A catalogue NAME or a query atom, as the atom to ask."""
-    if not re.fullmatch(r"[a-z][a-zA-Z0-9_]*", question):
-        return question
-    return kb.program.catalogue_query(question).atom
+    if re.fullmatch(r"[a-z][a-zA-Z0-9_]*", question):
+        return kb.program.catalogue_query(question).atom
+    return _atom(kb, question)
+
+
+def _atom(kb, text: str):
+    """A typed query atom, with a hint on stderr for each likely slip (citelog.hints)."""
+    from .hints import hints, parse_question
+
+    atom = parse_question(text)
+    for hint in hints(atom, kb.program, kb.given_facts()):
+        click.echo(f"hint: {hint}", err=True)
+    return atom
 
 
 def _emit(text: str, out: str | None) -> None:
@@ -130,7 +140,7 @@ def query(question: str, kb_path: str | None, scenario_path: str | None, fmt: st
     rows = Prover(kb).cited(atom)
     if fmt == "json":
         payload = {
-            "query": question if atom is question else str(atom),
+            "query": str(atom),
             "answers": [
                 {"bindings": {k: to_json(v) for k, v in answer.bindings}, "citations": citations}
                 for answer, citations in rows
@@ -215,7 +225,8 @@ def why_not(atom: str, kb_path, scenario_path, fmt: str) -> None:
     """Explain why ATOM does not follow: the condition or exception that stops each rule."""
     from .explain import Explainer
 
-    result = Explainer(_load(kb_path, scenario_path)).why_not(atom)
+    kb = _load(kb_path, scenario_path)
+    result = Explainer(kb).why_not(_atom(kb, atom))
     click.echo(result.to_json() if fmt == "json" else result.to_text(), nl=False)
 
 
