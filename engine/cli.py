@@ -92,13 +92,26 @@ SCENARIO_OPTION = click.option(
 
 def _load(kb_path: str | None, scenario_path: str | None = None):
     """The KB, with the scenario's facts given if a scenario file is named."""
+    return _load_scenario(kb_path, scenario_path)[0]
+
+
+def _load_scenario(kb_path: str | None, scenario_path: str | None):
+    """The KB and the scenario named (None if none), its facts given to the KB."""
     from . import load
     from .scenario import load_scenario
 
     kb = load(_kb_path(kb_path))
-    if scenario_path:
-        kb.add_facts(load_scenario(scenario_path, kb.program).facts)
-    return kb
+    scenario = load_scenario(scenario_path, kb.program) if scenario_path else None
+    if scenario:
+        kb.add_facts(scenario.facts)
+    return kb, scenario
+
+
+def _memo(kb, scenario=None):
+    """What an explanation made here says about itself (citelog.memo)."""
+    from .memo import memo
+
+    return memo(kb, scenario)
 
 
 def _resolve(kb, question: str):
@@ -211,8 +224,8 @@ def explain(question: str, kb_path, scenario_path, fmt: str, out: str | None, de
     """Explain every answer of QUESTION (an atom or a catalogue NAME): proofs with citations."""
     from .explain import Explainer
 
-    kb = _load(kb_path, scenario_path)
-    _emit(_render(Explainer(kb, depth).explain(_resolve(kb, question)), fmt), out)
+    kb, scenario = _load_scenario(kb_path, scenario_path)
+    _emit(_render(Explainer(kb, depth).explain(_resolve(kb, question)).with_memo(_memo(kb, scenario)), fmt), out)
 
 
 @main.command("why-not")
@@ -255,7 +268,7 @@ def retention(kb_path: str | None, scenario_path, fmt: str, explained: bool, out
         raise click.UsageError("--person needs --scenario")
     kb = _load(kb_path, scenario_path)
     if explained:
-        _emit(_render(Explainer(kb).explain(HEADLINE), fmt), out)
+        _emit(_render(Explainer(kb).explain(HEADLINE).with_memo(_memo(kb)), fmt), out)
         return
     if fmt not in ("text", "json"):
         raise click.UsageError("--format md and html need --explain")
@@ -322,7 +335,7 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
     title = scenario.title or scenario.path
     if explained:
         explanation = Explainer(kb).explain_answers(obligations_title(scenario, person), [row.source for row in rows])
-        _emit(_render(explanation, fmt), out)
+        _emit(_render(explanation.with_memo(_memo(kb, scenario)), fmt), out)
         return
     if fmt not in ("text", "json"):
         raise click.UsageError("--format md and html need --explain")

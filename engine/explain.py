@@ -10,11 +10,12 @@ exception that defeats it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import compiler
 from .errors import EvaluationError
 from .knowledge_base import Answer, KnowledgeBase
+from .memo import Memo
 from .names import INTERNAL
 from .parser import parse_atom
 from .proofs import ABSENT, GIVEN, TEST, Proof, Prover
@@ -53,10 +54,11 @@ class Step:
 
 @dataclass(frozen=True)
 class Explained:
-    """An answer with its proof, as explained."""
+    """An answer with its proof, as explained, and its number among the answers of its question."""
 
     answer: Answer
     proof: Step
+    number: int = 1  # stable: answer 12 of a question is exported as answer 12
 
     @property
     def citations(self) -> list[str]:
@@ -76,6 +78,15 @@ class Explanation:
     answers: tuple[Explained, ...]
     provisions: tuple[tuple[str, str, str | None, str | None], ...] = field(default=())
     # (citation, authority, quote, reason for no quote) of every provision cited, numbered in order
+    memo: Memo | None = None  # what an export says about itself (citelog.memo); None: nothing
+
+    def with_memo(self, memo: Memo) -> "Explanation":
+        return replace(self, memo=memo)
+
+    @property
+    def numbers(self) -> dict[str, int]:
+        """Each cited provision's number in the list of provisions cited (from 1)."""
+        return {provision[0]: number for number, provision in enumerate(self.provisions, start=1)}
 
     def to_text(self) -> str:
         from .render import to_text
@@ -116,15 +127,13 @@ class Explainer:
 
     def explain(self, query: str | Atom) -> Explanation:
         atom = parse_atom(query) if isinstance(query, str) else query
-        explained = []
-        for answer in self.kb.query(atom):
-            explained.append(Explained(answer, self.step(self._proof(answer.predicate, answer.values))))
-        return Explanation(str(atom) if not isinstance(query, str) else query, tuple(explained),
-                           self._provisions(explained))
+        return self.explain_answers(str(atom) if not isinstance(query, str) else query, self.kb.query(atom))
 
-    def explain_answers(self, title: str, answers) -> Explanation:
-        """An explanation of answers already found (the rows of a report), in their order."""
-        explained = [Explained(a, self.step(self._proof(a.predicate, a.values))) for a in answers]
+    def explain_answers(self, title: str, answers, numbers=None) -> Explanation:
+        """An explanation of answers already found (the rows of a report), in their order, numbered
+        from 1 or by `numbers` (the answers' numbers in the full list of their question)."""
+        explained = [Explained(a, self.step(self._proof(a.predicate, a.values)), n)
+                     for a, n in zip(answers, numbers or range(1, len(answers) + 1))]
         return Explanation(title, tuple(explained), self._provisions(explained))
 
     def _proof(self, predicate: str, values: tuple) -> Proof:
