@@ -111,8 +111,12 @@ def memo(kb: KnowledgeBase, scenario: Scenario | None = None, of: Revision | Non
     made, kb_revision = now(), of or revision(kb.program)
     if scenario is None:
         return Memo(made, kb_revision, version())
-    reader = Reader(kb.program)
-    facts = tuple(Fact(predicate, tuple(row), reader.sentence(predicate, tuple(row)))
-                  for predicate, rows in scenario.facts.items() for row in rows)
     parties = tuple((p.id, p.name) for p in scenario.parties.values())
-    return Memo(made, kb_revision, version(), scenario.title or scenario.path, scenario.path, parties, facts)
+    return Memo(made, kb_revision, version(), scenario.title or scenario.path, scenario.path, parties,
+                facts_of(scenario, Reader(kb.program)))
+
+
+def facts_of(scenario: Scenario, reader: Reader) -> tuple[Fact, ...]:
+    """A scenario's facts, in the order of its file, each as given and as a sentence."""
+    return tuple(Fact(predicate, tuple(row), reader.sentence(predicate, tuple(row)))
+                 for predicate, rows in scenario.facts.items() for row in rows)

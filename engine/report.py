@@ -80,7 +80,7 @@ def headline(kb: KnowledgeBase) -> Report:
     retained = retention_rows(kb)
     rows = tuple(
         Row(number, (words.word(r.who), words.word(r.what), r.period, r.starts),
-            (sort_key(r.who), sort_key(r.what), (r.unit, r.amount, r.bound), sort_key(r.trigger)),
+            (sort_key(r.who), sort_key(r.what), (r.amount, r.unit, r.bound), sort_key(r.trigger)),
             cited(kb, r.citations), tuple(i + 1 for i in r.conflicts), {"class": r.who, "records": r.what})
         for number, r in enumerate(retained, start=1)
     )
@@ -120,7 +120,7 @@ def _obligation_row(kb, words: Wording, scenario: Scenario, number: int, o: Obli
     what = words.word(o.object) if o.action == "keep" else f"{words.word(o.action)} {words.word(o.object)}"
     started = f"{word(o.event)} {o.start}" if o.start is not None and o.event else ""
     cells = (party(scenario, o.person), words.word(o.role), what, o.subject or "", o.period, started, o.until)
-    keys = (sort_key(o.person), sort_key(o.role), sort_key(o.object), _key(o.subject), (o.unit, o.amount, o.bound),
+    keys = (sort_key(o.person), sort_key(o.role), sort_key(o.object), _key(o.subject), (o.amount, o.unit, o.bound),
             _key(o.start), _key(o.end))
     return Row(number, cells, keys, cited(kb, o.citations), tuple(i + 1 for i in o.conflicts),
                {"party": o.person, "class": o.role, "records": o.object})
@@ -169,7 +169,7 @@ def answers_report(kb: KnowledgeBase, atom: Atom, question: str, scenario: Scena
         if period:
             amount, unit, bound = by_name["Amount"], str(by_name["Unit"]), str(by_name.get("Bound", "within"))
             cells.append(words.period(amount, unit, str(by_name.get("Trigger", "")), bound))
-            keys.append((unit, sort_key(amount), bound))
+            keys.append((sort_key(amount), unit, bound))
         if dated:
             start = by_name["Start"] if isinstance(by_name["Start"], Date) else None
             cells.append(until(start, by_name["Amount"], str(by_name["Unit"]), str(by_name.get("Bound", "within"))))

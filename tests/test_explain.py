@@ -560,26 +560,24 @@ class TestGoldens:
         proof = payload["answers"][0]["proof"]
         assert proof["quote"] is None and proof["quote_missing_reason"].startswith("reconstructed")
 
-    def test_html_escapes_what_it_shows(self, make_kb):
+    @staticmethod
+    def noting(make_kb, value: str) -> Explanation:
+        """The explanation of a note that a scenario gives, whatever it says."""
         folder = make_kb('source law = "sources/law.txt".\n'
                          'input note(Text) means "a note" reads "the note says {Text}".\n'
                          'provision "19 U.S.C. 1508(a)" {\n  quote law "Every importer shall keep entry records."\n'
                          '  noted(T) :- note(T).\n}\n')
         kb = citelog.load(folder)
-        kb.add_facts({"note": [("<script>alert(1)</script> & co",)]})
-        html = explain(kb, "noted(T)").to_html()
+        kb.add_facts({"note": [(value,)]})
+        return explain(kb, "noted(T)")
+
+    def test_html_escapes_what_it_shows(self, make_kb):
+        html = self.noting(make_kb, "<script>alert(1)</script> & co").to_html()
         assert "<script>alert(1)" not in html
         assert "the note says &lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
 
     def test_markdown_escapes_what_it_shows(self, make_kb):
-        folder = make_kb('source law = "sources/law.txt".\n'
-                         'input note(Text) means "a note" reads "the note says {Text}".\n'
-                         'provision "19 U.S.C. 1508(a)" {\n  quote law "Every importer shall keep entry records."\n'
-                         '  noted(T) :- note(T).\n}\n')
-        kb = citelog.load(folder)
-        value = "E-<svg/onload=alert(3)> *bold* [link](x) `code` | ~~gone~~ &amp;"
-        kb.add_facts({"note": [(value,)]})
-        markdown = explain(kb, "noted(T)").to_markdown()
+        markdown = self.noting(make_kb, "E-<svg/onload=alert(3)> *bold* [link](x) `code` | ~~gone~~ &amp;").to_markdown()
         for markup, escaped in (("<svg", r"\<svg"), ("*bold*", r"\*bold\*"), ("[link]", r"\[link\]"),
                                 ("`code`", r"\`code\`"), ("~~gone~~", r"\~\~gone\~\~")):
             assert escaped in markdown and markup not in markdown.replace(escaped, ""), markup

@@ -1,10 +1,11 @@
-"""What every request of the web app shares: one loaded KB, its Law page and its bundled scenarios.
+"""What every request of the web app shares: one loaded KB, its Law page, its bundled scenarios and
+the scenarios uploaded to it.
 
 The KB is loaded once and never written: a scenario's facts are given for one request and
 withdrawn before the next one runs. pyDatalog holds one model per KB, so requests that give facts
 take turns (`given`); a request that cannot have the KB within the time limit gets a clear error
 rather than waiting for ever. Results that cannot change while the KB is served (the regression
-cases) are computed once.
+cases, the KB's revision, the answers each provision rests under) are computed once.
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ from typing import TypeVar
 
 from .. import load
 from ..errors import CitelogError, Position, QueryError
+from ..hints import parse_question
 from ..knowledge_base import KnowledgeBase
 from ..limits import Limits
-from ..parser import parse_atom
+from ..memo import Fact, facts_of, in_git_work_tree, revision
+from ..reading import Reader
 from ..scenario import Scenario, parse_scenario
 from ..syntax import Atom
 from . import law
+from .forms import Choice
+from .uploads import StoreFull, Uploads
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 T = TypeVar("T")
@@ -36,7 +41,7 @@ class Busy(CitelogError):
 
 def status(error: CitelogError) -> int:
     """The HTTP status of a request that failed with this error: the server's fault or the request's."""
-    return 503 if isinstance(error, Busy) else 400
+    return 503 if isinstance(error, (Busy, StoreFull)) else 400
 
 
 class Library:
@@ -49,6 +54,10 @@ class Library:
         folder = self.root / "scenarios"
         found = sorted(p for p in folder.iterdir() if p.suffix in SCENARIO_SUFFIXES) if folder.is_dir() else []
         self.scenarios: dict[str, Path] = {p.name: p for p in found}  # the only files a request may name
+        self.uploads = Uploads()
+        self.reader = Reader(self.kb.program)
+        self.revision = revision(self.kb.program)
+        self.in_git = in_git_work_tree(self.root)  # whether the diff against a git revision can work
         self._lock = threading.Lock()
         self._memo: dict[str, object] = {}
 
@@ -61,7 +70,7 @@ class Library:
         if not query or not query.strip():
             raise QueryError("type a query atom, such as duty(Class, Action, Records)", Position("<query>", 1, 1),
                              code="bad-query")
-        return parse_atom(query.strip())
+        return parse_question(query.strip())
 
     def meaning(self, atom: Atom) -> str | None:
         """What a catalogue query means, when the atom is one."""
@@ -69,10 +78,17 @@ class Library:
 
     # ---- scenarios ---------------------------------------------------------------------------------
 
-    def scenario(self, name: str | None = None, text: str | None = None, label: str = "upload") -> Scenario | None:
-        """A bundled scenario picked by file name, or an uploaded one (its text, parsed in memory)."""
-        if text:
+    def scenario(self, choice: Choice) -> Scenario | None:
+        """A bundled scenario picked by file name, or an uploaded one by its key (parsed in memory)."""
+        if choice.upload:
+            kept = self.uploads.get(choice.upload)
+            if kept is None:
+                raise QueryError(f"no uploaded scenario has the key '{choice.upload}': the server keeps uploads "
+                                 "until it restarts; upload the file again", Position("<scenario>"),
+                                 code="unknown-scenario")
+            label, text = kept
             return parse_scenario(text, self.kb.program, label)
+        name = choice.name
         if not name:
             return None
         path = self.scenarios.get(name)
@@ -81,6 +97,10 @@ class Library:
             raise QueryError(f"no bundled scenario named '{name}' (the bundled ones: {known})",
                              Position("<scenario>"), code="unknown-scenario")
         return parse_scenario(path.read_text(encoding="utf-8"), self.kb.program, f"scenarios/{name}")
+
+    def facts(self, scenario: Scenario) -> tuple[Fact, ...]:
+        """A scenario's facts as sentences, for the page that asks under it."""
+        return facts_of(scenario, self.reader)
 
     @contextmanager
     def given(self, scenario: Scenario | None) -> Iterator[KnowledgeBase]:
