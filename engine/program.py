@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Position, QueryError
-from .syntax import (Atom, Comparison, Interpretation, Module, NamedQuery, Negation, Noise, PredicateDecl, Provision, Rule,
+from .syntax import (Atom, Interpretation, Module, NamedQuery, Negation, Noise, PredicateDecl, Provision, Rule,
                      SourceDecl, TermDecl, constants)
 
 

@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from .dates import until
-from .knowledge_base import Answer, KnowledgeBase
+from .knowledge_base import KnowledgeBase
 from .obligations import Obligation
 from .proofs import Prover
 from .reading import PERIOD, noun
-from .retention import HEADLINE, retention_rows
+from .retention import retention_rows
 from .scenario import Scenario
 from .syntax import Atom, Var
 from .values import Date, sort_key
@@ -44,8 +44,6 @@ class Report:
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
     notes: tuple[str, ...] = ()  # conflicts ('* row 12 conflicts with ...'), roles that do not follow from the facts
-    explained: str = ""  # the query Explain answers for these rows (with `answers` in this order)
-    answers: tuple[Answer, ...] = ()  # by row number - 1
 
     def filtered(self, **facets: str) -> "Report":
         """The rows whose facets are the values given (empty values do not filter); numbers kept."""
@@ -86,8 +84,7 @@ def headline(kb: KnowledgeBase) -> Report:
     )
     notes = tuple(f"* row {row.number} conflicts with row(s) {', '.join(map(str, row.conflicts))}: the same "
                   "records under periods that may not both be met" for row in rows if row.conflicts)
-    return Report("Who must keep what, for how long?", ("who", "what", "how long", "from"), rows, notes,
-                  HEADLINE, tuple(kb.query(HEADLINE)))
+    return Report("Who must keep what, for how long?", ("who", "what", "how long", "from"), rows, notes)
 
 
 # ---- a scenario's obligations ---------------------------------------------------------------------------
@@ -107,8 +104,7 @@ def obligations_report(kb: KnowledgeBase, scenario: Scenario, found: list[Obliga
              for number, o in enumerate(found, start=1) for other, clash in zip(o.conflicts, o.clashes)
              if other + 1 > number]  # each pair once
     notes += role_notes(kb, scenario, person)
-    return Report(OBLIGATIONS_QUESTION, ("who", "as", "what", "for", "period", "from", "until"), rows, tuple(notes),
-                  obligations_title(scenario, person), tuple(o.source for o in found))
+    return Report(OBLIGATIONS_QUESTION, ("who", "as", "what", "for", "period", "from", "until"), rows, tuple(notes))
 
 
 def obligations_title(scenario: Scenario, person: str | None = None) -> str:
@@ -175,7 +171,7 @@ def answers_report(kb: KnowledgeBase, atom: Atom, question: str, scenario: Scena
             cells.append(until(start, by_name["Amount"], str(by_name["Unit"]), str(by_name.get("Bound", "within"))))
             keys.append(_key(start))
         rows.append(Row(number, tuple(cells), tuple(keys), cited(kb, citations)))
-    return Report(question, columns, tuple(rows), (), str(atom), tuple(answer for answer, _ in found))
+    return Report(question, columns, tuple(rows))
 
 
 def _shown(words: Wording, scenario: Scenario | None, value) -> str:

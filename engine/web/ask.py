@@ -49,7 +49,12 @@ class Asked:
     shown: Report  # the answers the reader's filters keep, with their numbers
     scenario: Scenario | None
     hints: tuple[str, ...]
-    why_not: str | None  # the atom to ask why-not about, when there are no answers
+    atom: str | None  # the atom asked (None: the headline question)
+
+    @property
+    def why_not(self) -> str | None:
+        """The atom to ask why-not about, when it has no answers."""
+        return self.atom if not self.report.rows else None
 
     def table(self) -> list[tuple[object, list[tuple[str, int]]]]:
         """The rows shown, each cell with its rank in its column (how the browser sorts it by value)."""
@@ -79,7 +84,7 @@ def asked(library: Library, fields: dict[str, str], choice: forms.Choice) -> Ask
                 report = answers_report(kb, atom, meaning or "Answers", scenario)
                 found_hints = [] if meaning else hints(atom, kb.program, kb.given_facts())
     shown = report.filtered(**{"class": fields.get("class", ""), "records": fields.get("records", "")})
-    return Asked(report, shown, scenario, tuple(found_hints), str(atom) if atom and not report.rows else None)
+    return Asked(report, shown, scenario, tuple(found_hints), str(atom) if atom else None)
 
 
 def _answers(library: Library, kb: KnowledgeBase, fields: dict[str, str],
