@@ -9,7 +9,7 @@ here, so that the CLI, the web pages and the downloads say the same thing the sa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from .values import Date, Money
 
@@ -55,10 +55,6 @@ class Wording:
             return text
         return f"{'an' if text[:1].lower() in 'aeiou' else 'a'} {text}"
 
-    def listed(self, values: Iterable) -> str:
-        """'acme', 'acme and M-2', 'acme, M-2 and 2024-05-01'."""
-        return joined([self.word(v) for v in values])
-
     # ---- periods -------------------------------------------------------------------------------
 
     def how_long(self, amount: int, unit: str, trigger: str, bound: str) -> str:
@@ -89,7 +85,4 @@ class Wording:
         return f"{length} {joint} {self.word(trigger)}"
 
 
-PLAIN = Wording()  # for values of no KB in particular
-word = PLAIN.word
-with_article = PLAIN.a
-listed = PLAIN.listed
+word = Wording().word  # a value of no KB in particular (an event's own name, a date)

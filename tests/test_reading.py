@@ -8,7 +8,7 @@ import pytest
 import citelog
 from citelog.reading import Reader, noun
 from citelog.syntax import Rule
-from citelog.wording import Wording, word
+from citelog.wording import Wording, joined, word
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,8 @@ class TestWords:
 
     def test_without_a_kb_values_read_as_their_names(self):
         assert (word("agent_of_party"), word(None), word(3)) == ("agent of party", "anything", "3")
-        assert Wording({"x": "an X"}).listed(["x", "y_z", 3]) == "an X, y z and 3"
+        assert (Wording({"x": "an X"}).a("x"), Wording({"x": "an X"}).a("y_z")) == ("an X", "a y z")
+        assert joined(["a", "b", "c"]) == "a, b and c" and joined(["a"]) == "a"
 
 
 class TestSentences:
