@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 
 from citelog.compiler import compile_rule, compute, join_order  # noqa: E402  (join order, typed arithmetic)
 from citelog.program import Program  # noqa: E402
-from citelog.syntax import Atom, BinOp, Comparison, Const, Negation, Var  # noqa: E402
+from citelog.syntax import Atom, Const, Negation, Var  # noqa: E402
 
 _COMPARE = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
             "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}

@@ -31,6 +31,7 @@ def check_program(program: Program, sources: dict[str, SourceText]) -> list[Diag
         _provisions,
         _orphans,
         _templates,
+        _terms,
         _arities,
         _unknown_predicates,
         _unsafe_variables,
@@ -65,6 +66,7 @@ def _duplicates(program: Program) -> Iterator[Diagnostic]:
     yield from first_seen(program.interpretations, lambda i: i.name, "interpretation")
     yield from first_seen(program.sources, lambda s: s.name, "source")
     yield from first_seen(program.declarations, lambda d: d.name, "declaration of")
+    yield from first_seen(program.terms, lambda t: t.name, "term")
     yield from first_seen(program.queries, lambda q: q.name, "query")
     statements = [
         statement
@@ -129,6 +131,17 @@ def _templates(program: Program) -> Iterator[Diagnostic]:
                         f"reading of {decl.name} uses {{{placeholder}}}: placeholders are its parameters "
                         f"({listed}), optionally with ':ordinal' (3rd) or ':a' (an importer)",
                     )
+
+
+def _terms(program: Program) -> Iterator[Diagnostic]:
+    """Words for a value that no rule names would never be read: the name is most likely misspelt."""
+    named = sorted(v for v in program.constants() if isinstance(v, str))
+    for term in program.terms:
+        if term.name not in named:
+            close = difflib.get_close_matches(term.name, named, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            yield _error(term.position, "unknown-term",
+                         f"term '{term.name}' is not a value that any rule, fact or query names{hint}")
 
 
 # ---- predicates -------------------------------------------------------------------------------

@@ -18,9 +18,6 @@ from functools import wraps
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from . import resources
 from .characters import printable, printable_document
@@ -28,39 +25,10 @@ from .errors import CitelogError, Position, QueryError
 from .outputs import kb_files, write_text
 from .pipeline import build, rule_files
 from .proofs import Prover
+from .terminal import cell as _cell, console as _console, line as _line, table as _table
 from .values import to_json
 
 FORMATS = click.Choice(["text", "json"])
-
-
-class _Console(Console):
-    def on_broken_pipe(self) -> None:
-        raise BrokenPipeError  # Rich would exit 1: a closed pipe is handled once, by _Citelog
-
-
-def _console() -> Console:
-    """A console whose output does not depend on the terminal when piped (for byte-stable output)."""
-    if sys.stdout.isatty():
-        return _Console()
-    return _Console(width=160, color_system=None, force_terminal=False, soft_wrap=False)
-
-
-def _table(*headers: str) -> Table:
-    """A table whose cells wrap, and fold long words, rather than cut anything off."""
-    table = Table(highlight=False)
-    for header in headers:
-        table.add_column(header, overflow="fold")
-    return table
-
-
-def _cell(value: object) -> Text:
-    """A value as a table cell: as written (no markup), control characters escaped."""
-    return Text(printable(str(value)))
-
-
-def _line(console: Console, text: str, soft_wrap: bool = False) -> None:
-    """One line of a report on the console, printed like a cell."""
-    console.print(_cell(text), soft_wrap=soft_wrap)
 
 
 def _err(text: object) -> None:
@@ -167,12 +135,25 @@ SCENARIO_OPTION = click.option(
 
 def _load(kb_path: str | None, scenario_path: str | None = None):
     """The KB, with the scenario's facts given if a scenario file is named."""
+    return _load_scenario(kb_path, scenario_path)[0]
+
+
+def _load_scenario(kb_path: str | None, scenario_path: str | None):
+    """The KB and the scenario named (None if none), its facts given to the KB."""
     from . import load
 
     kb = load(_kb_path(kb_path))
-    if scenario_path:
-        kb.add_facts(_scenario(kb, scenario_path).facts)
-    return kb
+    scenario = _scenario(kb, scenario_path) if scenario_path else None
+    if scenario:
+        kb.add_facts(scenario.facts)
+    return kb, scenario
+
+
+def _memo(kb, scenario=None):
+    """What an explanation made here says about itself (citelog.memo)."""
+    from .memo import memo
+
+    return memo(kb, scenario)
 
 
 def _scenario(kb, scenario_path: str):
@@ -192,9 +173,19 @@ def _inputs(kb, *paths: str | None) -> list[Path]:
 
 def _resolve(kb, question: str):
     """A catalogue NAME or a query atom, as the atom to ask."""
-    if not re.fullmatch(r"[a-z][a-zA-Z0-9_]*", question):
-        return question
-    return kb.program.catalogue_query(question).atom
+    if re.fullmatch(r"[a-z][a-zA-Z0-9_]*", question):
+        return kb.program.catalogue_query(question).atom
+    return _atom(kb, question)
+
+
+def _atom(kb, text: str):
+    """A typed query atom, with a hint on stderr for each likely slip (citelog.hints)."""
+    from .hints import hints, parse_question
+
+    atom = parse_question(text)
+    for hint in hints(atom, kb.program, kb.given_facts()):
+        click.echo(f"hint: {hint}", err=True)
+    return atom
 
 
 def _emit(text: str, out: str | None, inputs: list[Path], json_text: bool = False) -> None:
@@ -219,7 +210,7 @@ def query(question: str, kb_path: str | None, scenario_path: str | None, fmt: st
     rows = Prover(kb).cited(atom)
     if fmt == "json":
         _json({
-            "query": question if atom is question else str(atom),
+            "query": str(atom),
             "answers": [
                 {"bindings": {k: to_json(v) for k, v in answer.bindings}, "citations": citations}
                 for answer, citations in rows
@@ -230,9 +221,10 @@ def query(question: str, kb_path: str | None, scenario_path: str | None, fmt: st
 
 
 def _cited(kb, citations) -> str:
-    """Citations as a table cell: an analyst's interpretation is marked as one, not as law."""
-    own = {i.name for i in kb.program.interpretations}
-    return "; ".join(f"{c} (interpretation)" if c in own else c for c in citations)
+    """Citations as a table cell: statute, regulation, then interpretations, each marked as one."""
+    from .report import cited
+
+    return "; ".join(f"{c} (interpretation)" if kind == "interpretation" else c for c, kind in cited(kb, citations))
 
 
 def _print_answers(kb, atom: str, rows) -> None:
@@ -287,9 +279,9 @@ def explain(question: str, kb_path, scenario_path, fmt: str, out: str | None, de
     """Explain every answer of QUESTION (an atom or a catalogue NAME): proofs with citations."""
     from .explain import Explainer
 
-    kb = _load(kb_path, scenario_path)
-    _emit(_render(Explainer(kb, depth).explain(_resolve(kb, question)), fmt), out, _inputs(kb, scenario_path),
-          fmt == "json")
+    kb, scenario = _load_scenario(kb_path, scenario_path)
+    _emit(_render(Explainer(kb, depth).explain(_resolve(kb, question)).with_memo(_memo(kb, scenario)), fmt), out,
+          _inputs(kb, scenario_path), fmt == "json")
 
 
 @main.command("why-not")
@@ -302,7 +294,8 @@ def why_not(atom: str, kb_path, scenario_path, fmt: str) -> None:
     """Explain why ATOM does not follow: the condition or exception that stops each rule."""
     from .explain import Explainer
 
-    result = Explainer(_load(kb_path, scenario_path)).why_not(atom)
+    kb = _load(kb_path, scenario_path)
+    result = Explainer(kb).why_not(_atom(kb, atom))
     _document(result.to_json() if fmt == "json" else result.to_text(), fmt == "json")
 
 
@@ -320,7 +313,9 @@ def retention(kb_path: str | None, scenario_path, fmt: str, explained: bool, out
 
     With --scenario, the obligations of the scenario's parties instead, with concrete dates."""
     from .explain import Explainer
+    from .report import headline, unresolved_conflicts
     from .retention import HEADLINE, retention_rows
+    from .terminal import show
 
     if scenario_path:
         _scenario_retention(kb_path, scenario_path, fmt, explained, out, person)
@@ -329,52 +324,17 @@ def retention(kb_path: str | None, scenario_path, fmt: str, explained: bool, out
         raise click.UsageError("--person needs --scenario")
     kb = _load(kb_path, scenario_path)
     if explained:
-        _emit(_render(Explainer(kb).explain(HEADLINE), fmt), out, _inputs(kb), fmt == "json")
+        explained = Explainer(kb).explain_answers(HEADLINE, [row.source for row in retention_rows(kb)])
+        _emit(_render(explained.with_memo(_memo(kb)), fmt), out, _inputs(kb), fmt == "json")
         return
     if fmt not in ("text", "json"):
         raise click.UsageError("--format md and html need --explain")
-    rows = retention_rows(kb)
-    unresolved = _unresolved(kb)
     if fmt == "json":
+        rows = retention_rows(kb)
         _json({"question": "who must keep what, for how long", "rows": [r.to_json(rows) for r in rows],
-               "unresolved_conflicts": unresolved})
+               "unresolved_conflicts": unresolved_conflicts(kb)})
         return
-    table = _table("", "who", "what", "how long", "from", "citations")
-    for number, row in enumerate(rows, start=1):
-        mark = f"{number}" + ("*" if row.conflicts else "") + ("†" if row.displaced_by else "")
-        table.add_row(*map(_cell, (mark, row.who.replace("_", " "), row.what.replace("_", " "), row.period,
-                                   row.starts, _cited(kb, row.citations))))
-    console = _console()
-    console.print(table)
-    for number, row in enumerate(rows, start=1):
-        if row.conflicts:
-            others = ", ".join(str(i + 1) for i in row.conflicts)
-            _line(console, f"* row {number} conflicts with row(s) {others}: the same records under periods that may "
-                           "not both be met")
-        for note in _displaced_notes(row.displaced_by):
-            _line(console, f"† row {number} does not apply: {note}")
-    _print_unresolved(console, unresolved)
-    _line(console, f"{len(rows)} row(s)")
-
-
-def _displaced_notes(displaced_by) -> list[str]:
-    return [f"{p.superior} prevails over {p.inferior} ({p.because}; stated by {p.stated_by})" for p in displaced_by]
-
-
-def _unresolved(kb) -> list[dict]:
-    """Conflicts between rules that no superiority resolves, for a report (citelog.conflicts)."""
-    from .conflicts import unresolved
-    from .explain import Explainer
-
-    explainer = Explainer(kb)
-    return [{"statement": explainer.sentence(u.predicate, u.values), "citations": list(u.citations),
-             "for": [r.id for r in u.for_], "against": [r.id for r in u.against]} for u in unresolved(kb)]
-
-
-def _print_unresolved(console, unresolved: list[dict]) -> None:
-    for conflict in unresolved:
-        _line(console, f"! unresolved: whether {conflict['statement']}: {'; '.join(conflict['citations'])} conflict "
-                       "and no superiority is stated between them, so neither applies")
+    show(headline(kb), _console())
 
 
 @main.command()
@@ -414,6 +374,8 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
     from . import load
     from .explain import Explainer
     from .obligations import obligations, warnings
+    from .report import obligations_report, obligations_title, role_notes, unresolved_conflicts
+    from .terminal import show
 
     kb = load(_kb_path(kb_path))
     scenario = _scenario(kb, scenario_path)
@@ -423,60 +385,26 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
         raise QueryError(f"no party '{person}' in the scenario ({known})", Position(scenario.path),
                          code="unknown-party")
     rows = obligations(kb, person)
-    title = scenario.title or Path(scenario_path).name
+    title = scenario.title or scenario.path
     if explained:
-        heading = f"obligations in the scenario: {title}" + (f" (party {person})" if person else "")
-        _emit(_render(Explainer(kb).explain_answers(heading, [row.source for row in rows]), fmt), out,
-              _inputs(kb, scenario_path), fmt == "json")
+        explanation = Explainer(kb).explain_answers(obligations_title(scenario, person), [row.source for row in rows])
+        _emit(_render(explanation.with_memo(_memo(kb, scenario)), fmt), out, _inputs(kb, scenario_path),
+              fmt == "json")
         return
     if fmt not in ("text", "json"):
         raise click.UsageError("--format md and html need --explain")
-    roles = _role_notes(kb, scenario, person)
-    cautions = warnings(kb, person)
-    unresolved = _unresolved(kb)
     if fmt == "json":
         _json({
             "question": "who must keep what, for how long",
             "scenario": title,
             "parties": [{"id": p.id, "name": p.name, "roles": list(p.roles)} for p in scenario.parties.values()],
             "rows": [row.to_json(rows) for row in rows],
-            "role_notes": roles,
-            "warnings": cautions,
-            "unresolved_conflicts": unresolved,
+            "role_notes": role_notes(kb, scenario, person),
+            "warnings": warnings(kb, person),
+            "unresolved_conflicts": unresolved_conflicts(kb),
         })
         return
-    console = _console()
-    _line(console, f"Scenario: {title}")
-    table = _table("", "who", "as", "what", "for", "period", "from", "until", "citations")
-    for number, row in enumerate(rows, start=1):
-        what = row.object if row.action == "keep" else f"{row.action} {row.object}"
-        started = f"{row.event.replace('_', ' ')} {row.start}" if row.start is not None and row.event else ""
-        table.add_row(*map(_cell, (f"{number}" + ("*" if row.conflicts else "") + ("†" if row.displaced_by else ""),
-                                   _party(scenario, row.person), row.role.replace("_", " "), what.replace("_", " "),
-                                   row.subject or "", row.period, started, row.until, _cited(kb, row.citations))))
-    console.print(table)
-    for number, row in enumerate(rows, start=1):
-        for other, clash in zip(row.conflicts, row.clashes):
-            if other + 1 < number:  # each pair once
-                continue
-            verdict = {True: "the dates clash: both cannot be met",
-                       False: "with these dates both can be met",
-                       None: "no date to compare"}[clash]
-            _line(console, f"* row {number} conflicts with row {other + 1} (the same records under periods that "
-                           f"may not both be met): {verdict}")
-        for note in _displaced_notes(row.displaced_by):
-            _line(console, f"† row {number} does not apply: {note}")
-    for caution in cautions:
-        _line(console, f"warning: {caution}")
-    _print_unresolved(console, unresolved)
-    for note in roles:
-        _line(console, note)
-    _line(console, f"{len(rows)} row(s)")
-
-
-def _party(scenario, ident: str) -> str:
-    name = scenario.party_name(ident)
-    return ident if name == ident else f"{name} ({ident})"
+    show(obligations_report(kb, scenario, rows, person), _console(), f"Scenario: {title}")
 
 
 def _scenario_names(scenario) -> set[str]:
@@ -484,20 +412,6 @@ def _scenario_names(scenario) -> set[str]:
     for rows in scenario.facts.values():
         names |= {value for row in rows for value in row if isinstance(value, str)}
     return names | {"director"}
-
-
-def _role_notes(kb, scenario, person: str | None) -> list[str]:
-    """Roles a scenario declares that do not follow from its facts (the KB decides classes)."""
-    notes = []
-    for party in scenario.parties.values():
-        if person is not None and party.id != person:
-            continue
-        derived = {a.values[1] for a in kb.query(f'is_a("{party.id}", C)')}
-        for role in party.roles:
-            if role not in derived:
-                notes.append(f"note: {party.id} is declared as {role}, which does not follow from the facts "
-                             f"(citelog why-not 'is_a(\"{party.id}\", {role})' --scenario ... says why)")
-    return notes
 
 
 @main.command()

@@ -1,9 +1,13 @@
-"""Keep Python's garbage collector out of the way of bulk work.
+"""Keep Python's garbage collector out of the way of bulk work, without keeping garbage.
 
-Loading a KB and evaluating a query create millions of small objects that live on; each full
-collection walks all of them, so with the default thresholds the collector dominated the run
-time (10,000 provisions: build 16.8 s and load 3.9 s with it, 10.2 s and 0.8 s without). The collector is process-wide
-and several KBs may work at once, so the first user tunes it and the last one restores it.
+Building a KB and evaluating a query create many small objects that live on; with the default
+thresholds the collector walks them over and over while they are made (10,000 provisions: build
+16.8 s with it, 10.2 s without). So inside a block of bulk work it collects rarely, or not at all
+while building (which makes little garbage); when the last block ends, the thresholds are put
+back and the collector sees everything the blocks left, garbage included: nothing is frozen out
+of its reach, so a long-running server does not grow with the queries it has answered. The
+collector is process-wide and several KBs may work at once: the first user tunes it and the
+last one restores it.
 """
 
 from __future__ import annotations
@@ -16,21 +20,21 @@ from contextlib import contextmanager
 _lock = threading.Lock()
 _users = 0
 _saved: tuple[int, ...] = ()
+_was_enabled = True
 
 
 @contextmanager
 def tuned(young: int = 100_000) -> Iterator[None]:
-    """Collect rarely inside the block: objects alive at its start are frozen out of collections.
-
-    `young` is the allocation count that starts a collection; 0 turns collection off, for
-    building, which makes little garbage (the first of several concurrent users sets it).
-    """
-    global _users, _saved
+    """Collect rarely inside the block: `young` is the allocation count that starts a collection;
+    0 turns collection off, for building (the first of several concurrent users sets it)."""
+    global _users, _saved, _was_enabled
     with _lock:
         if _users == 0:
-            _saved = gc.get_threshold()
-            gc.freeze()
-            gc.set_threshold(young, 50, 100)
+            _saved, _was_enabled = gc.get_threshold(), gc.isenabled()
+            if young:
+                gc.set_threshold(young, 50, 100)
+            else:
+                gc.disable()
         _users += 1
     try:
         yield
@@ -39,5 +43,5 @@ def tuned(young: int = 100_000) -> Iterator[None]:
             _users -= 1
             if _users == 0:
                 gc.set_threshold(*_saved)
-                gc.freeze()  # what the block made joins the oldest generation unscanned, instead of
-                gc.unfreeze()  # making the next young collection walk millions of objects
+                if _was_enabled:
+                    gc.enable()

@@ -80,6 +80,21 @@ def meaning_of(bound: str) -> str:
     return MEANING.get(bound, "exact")
 
 
+def until(start: Date | None, amount: int, unit: str, bound: str) -> str:
+    """A period's end date with what it means ('2027-05-01 (minimum)'), or why there is none."""
+    if unit == "prescribed":
+        return "as prescribed"
+    if start is not None and unit == "reasonable_time":
+        return "no fixed date"
+    try:
+        deadline = period_end(start, amount, unit, bound) if start is not None else None
+    except ValueError:  # past 9999-12-31
+        deadline = None
+    if deadline is None:
+        return "no date given"
+    return f"{deadline.end} ({deadline.meaning})"
+
+
 def describe(start: Date | None, amount: int, unit: str, bound: str, event: str | None = None) -> str:
     """The arithmetic of a period as one line, also where there is no date to compute.
 

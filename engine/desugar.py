@@ -53,6 +53,7 @@ def desugar(modules: list[Module], kb_mode: bool = True) -> tuple[Program, list[
         program.noise += module.noise
         program.queries += module.queries
         program.declarations += module.declarations
+        program.terms += module.terms
         program.provisions += module.provisions
         program.interpretations += module.interpretations
         blocks = [(p.citation, p.authority, p.statements) for p in module.provisions]

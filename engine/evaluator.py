@@ -132,7 +132,7 @@ class Engine:
         self._lock = threading.RLock()
         self._thread = threading.local()  # this engine's logic as bound in each thread
         with self._lock, collector.tuned(young=0):
-            self.plan = Plan(program)
+            self.plan = program.plan or Plan(program)
             self._logic = Logic()  # a fresh logic, current in this thread while we load
             self._logics = [self._logic]  # and its copy in each thread that evaluates
             self._patterns: set[str] = set()  # clauses made for proofs (see _clause_for)

@@ -10,20 +10,21 @@ exception that defeats it.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .absence import Unevaluable, bind, substituted, walk
 from .errors import EvaluationError
 from .knowledge_base import Answer, KnowledgeBase
+from .memo import Memo
 from .names import INTERNAL
 from .parser import parse_atom
-from .defeasible import ATTACKED, DEFINITELY, KINDS, OVERRIDDEN, Override
+from .defeasible import Override
 from .proofs import ABSENT, GIVEN, RULE, TEST, Proof, Prover
-from .syntax import DEFEASIBLE, DEFEATER, NEG, Atom, Const, Negation, Rule, Var, opposite
+from .syntax import Atom, Const, Negation, Rule, Var
 from .dates import describe
+from .reading import Reader, statement as _statement
 from .values import Date, Value, sort_key
-from .wording import listed, ordinal, with_article, word
+from .wording import word
 
 TRUNCATED = "truncated"
 
@@ -54,10 +55,11 @@ class Step:
 
 @dataclass(frozen=True)
 class Explained:
-    """An answer with its proof, as explained."""
+    """An answer with its proof, as explained, and its number among the answers of its question."""
 
     answer: Answer
     proof: Step
+    number: int = 1  # stable: answer 12 of a question is exported as answer 12
 
     @property
     def citations(self) -> list[str]:
@@ -77,6 +79,15 @@ class Explanation:
     answers: tuple[Explained, ...]
     provisions: tuple[tuple[str, str, str | None, str | None], ...] = field(default=())
     # (citation, authority, quote, reason for no quote) of every provision cited, numbered in order
+    memo: Memo | None = None  # what an export says about itself (citelog.memo); None: nothing
+
+    def with_memo(self, memo: Memo) -> "Explanation":
+        return replace(self, memo=memo)
+
+    @property
+    def numbers(self) -> dict[str, int]:
+        """Each cited provision's number in the list of provisions cited (from 1)."""
+        return {provision[0]: number for number, provision in enumerate(self.provisions, start=1)}
 
     def to_text(self) -> str:
         from .render import to_text
@@ -110,22 +121,20 @@ class Explainer:
         self.program = kb.program
         self.depth = depth
         self.prover = Prover(kb)
+        self.reader = Reader(self.program)
         self._declarations = {d.name: d for d in self.program.declarations}
-        self._written = {r.id: r for rules in self.program.theory.rules.values() for r in rules}
 
     # ---- proofs --------------------------------------------------------------------------------
 
     def explain(self, query: str | Atom) -> Explanation:
         atom = parse_atom(query) if isinstance(query, str) else query
-        explained = []
-        for answer in self.kb.query(atom):
-            explained.append(Explained(answer, self.step(self._proof(answer.predicate, answer.values))))
-        return Explanation(str(atom) if not isinstance(query, str) else query, tuple(explained),
-                           self._provisions(explained))
+        return self.explain_answers(str(atom) if not isinstance(query, str) else query, self.kb.query(atom))
 
-    def explain_answers(self, title: str, answers) -> Explanation:
-        """An explanation of answers already found (the rows of a report), in their order."""
-        explained = [Explained(a, self.step(self._proof(a.predicate, a.values))) for a in answers]
+    def explain_answers(self, title: str, answers, numbers=None) -> Explanation:
+        """An explanation of answers already found (the rows of a report), in their order, numbered
+        from 1 or by `numbers` (the answers' numbers in the full list of their question)."""
+        explained = [Explained(a, self.step(self._proof(a.predicate, a.values)), n)
+                     for a, n in zip(answers, numbers or range(1, len(answers) + 1))]
         return Explanation(title, tuple(explained), self._provisions(explained))
 
     def _proof(self, predicate: str, values: tuple) -> Proof:
@@ -145,7 +154,7 @@ class Explainer:
                         **self._authority(proof.rule), premises=tuple(self.step(p, depth + 1) for p in proof.premises))
         override = self._override(proof)
         if override is not None:
-            sentence = (f"{self._rule_name(override.superior)} prevails over {self._rule_name(override.inferior)}: "
+            sentence = (f"{self.reader.rule_name(override.superior)} prevails over {self.reader.rule_name(override.inferior)}: "
                         f"{override.because}")
         if proof.kind == GIVEN:
             return Step(GIVEN, statement, sentence, no_quote="given as a fact")
@@ -162,12 +171,6 @@ class Explainer:
         if proof.kind != RULE or not proof.premises:
             return None
         return self.program.theory.applied(proof.predicate, proof.rule.id, proof.premises[0].predicate)
-
-    def _rule_name(self, rule: Rule) -> str:
-        """A rule as a reader finds it: its label or place, and the provision or reading it belongs to."""
-        where = (f"the interpretation {rule.authority.citation}" if rule.authority.kind == "interpretation"
-                 else rule.authority.citation)
-        return f"rule {rule.id} of {where}" if rule.labelled else f"{where} (rule {rule.id})"
 
     def _arithmetic(self, predicate: str, values: tuple) -> str | None:
         """The date arithmetic of a dated period: a predicate with the parameters Start (a date),
@@ -213,42 +216,8 @@ class Explainer:
     # ---- sentences -----------------------------------------------------------------------------
 
     def sentence(self, predicate: str, values: tuple) -> str:
-        """The English reading of an atom, from its predicate's template."""
-        if INTERNAL in predicate and predicate.split(INTERNAL, 1)[0] in KINDS:
-            return self._theory_sentence(*predicate.split(INTERNAL, 1), values)
-        if predicate.startswith(NEG) and predicate not in self._declarations:
-            return f"it is not the case that {self.sentence(opposite(predicate), values)}"
-        if INTERNAL in predicate:
-            kind, _, rule_id = predicate.partition(INTERNAL)
-            rule = next((r for r in self.program.rules if r.head.predicate == predicate), None)
-            where = rule.authority.citation if rule else rule_id
-            # an `unless` clause is an exception too: calling it a "condition" of the rule it defeats
-            # would say the opposite of what it is
-            clause = " (its 'unless' clause)" if kind == "unless" else ""
-            return f"the exception of {where}{clause} applies" + (f" to {listed(values)}" if values else "")
-        decl = self._declarations.get(predicate)
-        if decl is None:
-            return _statement(predicate, values)
-        by_name = dict(zip((p.name for p in decl.params), values))
-        for reading in decl.readings:
-            if reading.param is None or by_name.get(reading.param) == reading.value:
-                return _PLACEHOLDER.sub(lambda m: _fill(m.group(1), by_name), reading.template)
-        return _statement(predicate, values)
-
-    def _theory_sentence(self, kind: str, key: str, values: tuple) -> str:
-        """The reading of a predicate that the compilation of a defeasible theory generates."""
-        if kind == DEFINITELY:
-            return f"{self.sentence(key, values)}, by facts and strict rules alone"
-        if kind == ATTACKED:
-            return f"an undefeated rule stands against the conclusion that {self.sentence(key, values)}"
-        rule = self._written.get(key.replace("·", "."))
-        if rule is None:  # pragma: no cover - every generated key names a written rule
-            return _statement(f"{kind}{INTERNAL}{key}", values)
-        if kind == OVERRIDDEN:
-            return f"{self._rule_name(rule)} is overridden by a superior rule"
-        concludes = self.sentence(rule.head.predicate, values)
-        manner = {DEFEASIBLE: "normally, ", DEFEATER: "it might be that "}.get(rule.strength, "")
-        return f"{self._rule_name(rule)} applies: {manner}{concludes}"
+        """The English reading of an atom (None: any value)."""
+        return self.reader.sentence(predicate, values)
 
     # ---- why not ---------------------------------------------------------------------------------
 
@@ -340,26 +309,6 @@ class WhyNot:
 
 def _fold(text: str) -> str:
     return " ".join(text.split())
-
-
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-
-
-def _fill(placeholder: str, by_name: dict) -> str:
-    name, _, style = placeholder.partition(":")
-    value = by_name.get(name)
-    if style == "ordinal" and type(value) is int:
-        return ordinal(value)
-    if style == "a":
-        return with_article(value)
-    return word(value)
-
-
-def _statement(predicate: str, values: tuple) -> str:
-    if INTERNAL in predicate:
-        kind, _, key = predicate.partition(INTERNAL)
-        predicate = f"{kind}[{key.replace('·', '.')}]" if kind in KINDS else kind
-    return f"{predicate}({', '.join('_' if v is None else str(Const(v)) for v in values)})"
 
 
 def _values(atom: Atom) -> tuple:

@@ -29,17 +29,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from .conflicts import Prevailing, prevailing
-from .dates import describe, meaning_of, period_end
+from .dates import describe, meaning_of, period_end, until
 from .explain import Explainer
 from .knowledge_base import Answer, KnowledgeBase
 from .proofs import Prover
 from .values import Date, Value, sort_key, to_json
-from .wording import ordinal, word
+from .wording import Wording, word
 
 KEEPS = "keeps(Person, Class, Records, Subject, Amount, Unit, Trigger, Bound, Event, Start)"
 MUST_KEEP = "person_must_keep(Person, Class, Records, Amount, Unit, Trigger, Bound)"
 DEADLINE_FROM = "deadline_from(Person, Class, Action, Object, Subject, Amount, Unit, Trigger, Start)"
 LIFTED = "duty_lifted(Person, Action, Object, Subject, Paragraph)"
+
 DISPLACED = "person_displaced_period(Person, Class, Records, Amount, Unit, Trigger, Bound)"
 WARNING = "warning(Person, Subject, Kind, Date)"
 
@@ -66,6 +67,7 @@ class Obligation:
     end: Date | None
     meaning: str  # minimum | maximum | exact | deadline | prescribed | lifted
     arithmetic: str
+    period: str  # as the law states it: 'until the 3rd anniversary of the date of liquidation of the claim'
     citations: tuple[str, ...]
     source: Answer  # the KB answer the row comes from (explanations explain it)
     conflicts: tuple[int, ...] = ()
@@ -73,22 +75,11 @@ class Obligation:
     displaced_by: tuple[Prevailing, ...] = ()  # a period that does not apply: what prevails over it
 
     @property
-    def period(self) -> str:
-        """The period as the law states it: 'until the 3rd anniversary of liquidation of claim'."""
-        return period_text(self.amount, self.unit, self.trigger, self.bound)
-
-    @property
     def until(self) -> str:
         """The end date with what it means: '2027-05-01 (minimum)', or why there is none."""
-        if self.end is not None:
-            return f"{self.end} ({self.meaning})"
         if self.meaning in ("lifted", "displaced"):
             return "not applicable"
-        if self.unit == "prescribed":
-            return "as prescribed"
-        if self.unit == "reasonable_time" and self.start is not None:
-            return "no fixed date"
-        return "no date given"
+        return until(self.start, self.amount, self.unit, self.bound)
 
     def to_json(self, rows: list["Obligation"]) -> dict:
         return {
@@ -117,29 +108,18 @@ class Obligation:
         }
 
 
-def period_text(amount: int, unit: str, trigger: str, bound: str) -> str:
-    """A period as the law states it: 'at most 5 years from entry', 'until the 3rd anniversary of
-    liquidation of claim', 'within 15 calendar days after receipt of request'."""
-    shown = word(trigger)
+def period_text(words: Wording, amount: int, unit: str, trigger: str, bound: str) -> str:
+    """A period as the law states it, in the KB's words: 'at most 5 years from the date of entry,
+    filing of a reconciliation, or exportation'; a lifted duty says which paragraph no longer applies."""
     if bound == "lifted":
         return f"does not apply ({trigger} does not apply after a formal investigation)"
-    if unit == "prescribed":
-        return f"as prescribed by the {shown}"
-    if unit == "anniversary":
-        return f"until the {ordinal(amount)} anniversary of {shown}"
-    if unit == "reasonable_time":
-        return f"within a reasonable time after {shown}"
-    name = word(unit)
-    if amount == 1:
-        name = name.rstrip("s")
-    prefix = {"at_least": "at least ", "at_most": "at most ", "exactly": "", "within": "within ",
-              "until": "until "}.get(bound, f"{word(bound)} ")
-    return f"{prefix}{amount} {name} {'after' if bound == 'within' else 'from'} {shown}"
+    return words.period(amount, unit, trigger, bound)
 
 
 def obligations(kb: KnowledgeBase, person: str | None = None) -> list[Obligation]:
     """Every obligation that the KB derives from the given facts (of one person, if named), sorted."""
     prover = Prover(kb)
+    words = Wording.of(kb.program)
     rows: list[Obligation] = []
     has = {name for name, arity in CONTRACT.items() if kb.arities.get(name) == arity}
 
@@ -157,18 +137,18 @@ def obligations(kb: KnowledgeBase, person: str | None = None) -> list[Obligation
     for answer in answers(KEEPS, "keeps"):
         p, c, r, s, n, u, t, b, e, start = answer.values
         dated_periods.add((p, c, r, n, u, t, b))
-        rows.append(_row(p, c, "keep", r, s, e, start, n, u, t, b, cite(answer), answer))
+        rows.append(_row(words, p, c, "keep", r, s, e, start, n, u, t, b, cite(answer), answer))
     for answer in answers(MUST_KEEP, "person_must_keep"):
         p, c, r, n, u, t, b = answer.values
         if (p, c, r, n, u, t, b) not in dated_periods:
-            rows.append(_row(p, c, "keep", r, None, None, None, n, u, t, b, cite(answer), answer))
+            rows.append(_row(words, p, c, "keep", r, None, None, None, n, u, t, b, cite(answer), answer))
     dated_duties = set()
     for answer in answers(DEADLINE_FROM, "deadline_from"):
         p, c, a, o, s, n, u, t, start = answer.values
         dated_duties.add((p, c, a, o))
-        rows.append(_row(p, c, a, o, s, t, start, n, u, t, "within", cite(answer), answer))
+        rows.append(_row(words, p, c, a, o, s, t, start, n, u, t, "within", cite(answer), answer))
     if {"person_duty", "deadline"} <= has:
-        rows += _undated_deadlines(kb, prover, person, dated_duties)
+        rows += _undated_deadlines(kb, prover, words, person, dated_duties)
     for answer in answers(DISPLACED, "person_displaced_period"):
         p, c, r, n, u, t, b = answer.values
         proof = prover.prove(answer.predicate, answer.values)
@@ -176,12 +156,14 @@ def obligations(kb: KnowledgeBase, person: str | None = None) -> list[Obligation
         rows.append(Obligation(p, c, "keep", r, None, None, None, n, u, t, b, None, "displaced",
                                "no date: the period does not apply; " + "; ".join(
                                    f"{d.superior} prevails over {d.inferior} ({d.because})" for d in displaced_by),
-                               tuple(proof.citations()) if proof else (), answer, displaced_by=displaced_by))
+                               period_text(words, n, u, t, b), tuple(proof.citations()) if proof else (), answer,
+                               displaced_by=displaced_by))
     for answer in answers(LIFTED, "duty_lifted"):
         p, a, o, s, paragraph = answer.values
         rows.append(Obligation(p, p, a, o, s, None, None, 0, "none", paragraph, "lifted", None, "lifted",
                                f"no date: {paragraph} does not apply after Customs commences a formal "
-                               "investigation of the issue involved", cite(answer), answer))
+                               "investigation of the issue involved",
+                               period_text(words, 0, "none", paragraph, "lifted"), cite(answer), answer))
     rows.sort(key=_order)
     return _with_conflicts(rows)
 
@@ -195,9 +177,9 @@ def warnings(kb: KnowledgeBase, person: str | None = None) -> list[str]:
             if person is None or a.values[0] == person]
 
 
-def _row(person, role, action, obj, subject, event, start, amount, unit, trigger, bound, citations,
+def _row(words, person, role, action, obj, subject, event, start, amount, unit, trigger, bound, citations,
          answer) -> Obligation:
-    deadline, shown_event = None, word(event) if event else None
+    deadline, shown_event = None, word(event) if event else None  # an event's own name: short, as the scenario says it
     meaning = "deadline" if bound == "within" else meaning_of(bound)
     try:
         if start is not None and unit not in ("prescribed", "reasonable_time"):
@@ -207,11 +189,12 @@ def _row(person, role, action, obj, subject, event, start, amount, unit, trigger
         arithmetic = f"no date: {error}"
     return Obligation(
         person, role, action, obj, subject, event, start, amount, unit, trigger, bound,
-        deadline.end if deadline else None, meaning, arithmetic, citations, answer,
+        deadline.end if deadline else None, meaning, arithmetic, period_text(words, amount, unit, trigger, bound),
+        citations, answer,
     )
 
 
-def _undated_deadlines(kb, prover, person, dated) -> list[Obligation]:
+def _undated_deadlines(kb, prover, words, person, dated) -> list[Obligation]:
     """Duties with a deadline whose starting event has no date in the scenario."""
     rows = []
     deadlines = {}
@@ -227,7 +210,8 @@ def _undated_deadlines(kb, prover, person, dated) -> list[Obligation]:
             more = prover.prove("deadline", (c, a, o, n, u, t))
             merged = tuple(dict.fromkeys(citations + (more.citations() if more else [])))
             rows.append(Obligation(p, c, a, o, None, None, None, n, u, t, "within", None, "deadline",
-                                   describe(None, n, u, "within"), merged, answer))
+                                   describe(None, n, u, "within"), period_text(words, n, u, t, "within"), merged,
+                                   answer))
     return rows
 
 

@@ -16,7 +16,7 @@ from lark import Lark, Token, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 from lark.visitors import Transformer_NonRecursive
 
-from . import resources
+from . import cache, resources
 from .characters import INVISIBLE_CODE, invisible, nfc
 from .errors import CheckError, Diagnostic, Position, warning
 from .syntax import (
@@ -46,6 +46,7 @@ from .syntax import (
     SourceDecl,
     Statement,
     Superiority,
+    TermDecl,
     Var,
     Within,
     DEFEASIBLE,
@@ -58,12 +59,14 @@ from .values import DATE_FORMAT, MONEY_HINT, Date, Money, parse_int
 
 @lru_cache(maxsize=None)
 def _parser(start: str) -> Lark:
+    grammar = resources.grammar_text()
     return Lark(
-        resources.grammar_text(),
+        grammar,
         parser="lalr",
         propagate_positions=True,
         start=start,
         maybe_placeholders=False,
+        cache=cache.grammar_cache(grammar, start),  # its parse tables, built once per grammar
     )
 
 
@@ -345,6 +348,9 @@ class _ToAst(Transformer_NonRecursive):
         readings = tuple(p for p in parts if isinstance(p, Reading))
         return PredicateDecl(str(name), params, meaning, readings, is_input, self._at(name))
 
+    def term_decl(self, name, words):
+        return TermDecl(str(name), _unescape(words), self._at(name))
+
     def input_decl(self, signature, *parts):
         return self._declaration(True, signature, parts)
 
@@ -359,6 +365,7 @@ class _ToAst(Transformer_NonRecursive):
                 Noise: module.noise,
                 NamedQuery: module.queries,
                 PredicateDecl: module.declarations,
+                TermDecl: module.terms,
                 Provision: module.provisions,
                 Interpretation: module.interpretations,
                 Statement: module.loose,
@@ -417,7 +424,7 @@ _DECIMAL = re.compile(r"[0-9]\.[0-9]")
 _WORD_BEFORE = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)[ \t]*$")
 # words that start a statement of the surface language (docs/LANGUAGE.md)
 RESERVED = frozenset(
-    "source noise query input predicate provision interpretation keep define failing exception normally might"
+    "source noise query input predicate term provision interpretation keep define failing exception normally might"
     .split())
 
 

@@ -2,14 +2,16 @@
 
 `build` never raises on bad input: it returns the diagnostics beside whatever program could be
 built, so `citelog check` reports every problem of every file at once. `load` is the strict
-form the rest of citelog uses.
+form the rest of citelog uses. A KB that has not changed since it was last built is read from
+the cache of builds (`citelog.cache`), with its evaluation plan, instead of being parsed again.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from . import collector, resources
+from . import cache, collector, resources
 from .checks import check_program
 from .desugar import desugar
 from .errors import CheckError, Diagnostic, Position
@@ -42,9 +44,28 @@ def _vocabulary() -> Module:
 
 
 def build(path: Path) -> tuple[Program, dict[str, SourceText], list[Diagnostic]]:
-    """Read, parse, desugar and check a KB folder or a single rule file."""
+    """Read, parse, desugar and check a KB folder or a single rule file (or take it from the cache)."""
+    path = Path(path)
     with collector.tuned(young=0):
-        return _build(Path(path))
+        try:
+            name = cache.key(((_display(f), f) for f in rule_files(path)), str(path), os.getcwd())
+        except OSError:  # unreadable: the build says which file, and how
+            return _build(path)
+        found = cache.load(name)
+        if found is not None:
+            program, diagnostics = found
+            return program, _sources(program), diagnostics
+        program, sources, diagnostics = _build(path)
+        if not any(d.severity == "error" for d in diagnostics):
+            from .strata import Plan  # the back end's first pass: made once, cached with the program
+
+            program.plan = Plan(program)
+        cache.store(name, (program, diagnostics), [s.path for s in sources.values()])
+        return program, sources, diagnostics
+
+
+def _sources(program: Program) -> dict[str, SourceText]:
+    return {s.name: SourceText(s.name, program.root / s.path) for s in program.sources}
 
 
 def _build(path: Path) -> tuple[Program, dict[str, SourceText], list[Diagnostic]]:
@@ -64,7 +85,7 @@ def _build(path: Path) -> tuple[Program, dict[str, SourceText], list[Diagnostic]
             diagnostics += error.diagnostics
     program, found = desugar(modules)
     program.root = path if path.is_dir() else path.parent
-    sources = {s.name: SourceText(s.name, program.root / s.path) for s in program.sources}
+    sources = _sources(program)
     if diagnostics:  # a file that did not parse would make every cross-file check unreliable
         return program, sources, sorted(diagnostics + found)
     return program, sources, check_program(program, sources) + sorted(found)

@@ -12,13 +12,15 @@ from pathlib import Path
 
 from .defeasible import Theory
 from .errors import Diagnostic, Position, QueryError
-from .syntax import Interpretation, Module, NamedQuery, Noise, PredicateDecl, Provision, Rule, SourceDecl
+from .syntax import (Atom, Interpretation, Module, NamedQuery, Negation, Noise, PredicateDecl, Provision, Rule,
+                     SourceDecl, TermDecl, constants)
 
 
 @dataclass
 class Program:
     rules: list[Rule] = field(default_factory=list)
     declarations: list[PredicateDecl] = field(default_factory=list)
+    terms: list[TermDecl] = field(default_factory=list)  # the words values read as
     provisions: list[Provision] = field(default_factory=list)
     interpretations: list[Interpretation] = field(default_factory=list)
     sources: list[SourceDecl] = field(default_factory=list)
@@ -28,6 +30,8 @@ class Program:
     root: Path | None = None  # the KB folder, against which source paths resolve
     kb_mode: bool = True  # KB files: every rule needs a provision; plain programs: no
     theory: Theory = field(default_factory=lambda: Theory({}, []))  # the defeasible part, as written
+    plan: object = field(default=None, compare=False, repr=False)  # its evaluation plan (strata.Plan), made
+    # once a program is checked, kept with it in the cache of builds (citelog.cache)
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -47,6 +51,17 @@ class Program:
         found: dict[str, int] = {}
         for rule in self.rules:
             found.setdefault(rule.head.predicate, len(rule.head.args))
+        return found
+
+    def constants(self) -> set:
+        """Every value its rules, facts and catalogue queries name: the values a query or a `term`
+        can mean (a scenario may give others)."""
+        found: set = set()
+        literals = [lit for rule in self.rules for lit in (rule.head, *rule.body)] + [q.atom for q in self.queries]
+        for literal in literals:
+            literal = literal.atom if isinstance(literal, Negation) else literal
+            terms = literal.args if isinstance(literal, Atom) else (literal.left, literal.right)
+            found.update(value for term in terms for value in constants(term))
         return found
 
     def rules_by_id(self) -> dict[str, Rule]:

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 from .conflicts import Prevailing, prevailing
 from .errors import QueryError
-from .wording import ordinal
-from .knowledge_base import KnowledgeBase
+from .knowledge_base import Answer, KnowledgeBase
 from .proofs import Prover
+from .wording import Wording
 
 HEADLINE = "must_keep(Who, What, Amount, Unit, Trigger, Bound)"
 DISPLACED = "displaced_period(Who, What, Amount, Unit, Trigger, Bound)"
@@ -38,25 +38,11 @@ class RetentionRow:
     trigger: str
     bound: str
     citations: tuple[str, ...]
+    period: str  # how long, as a lawyer writes it: 'at least 5 years', 'until the 3rd anniversary'
+    starts: str  # what it runs from, in the law's words ('' for a period the Secretary prescribes)
+    source: Answer  # the KB's answer the row comes from (what Explain explains for it)
     conflicts: tuple[int, ...] = ()  # indexes of the rows this one conflicts with
     displaced_by: tuple[Prevailing, ...] = ()  # for a period that does not apply: what prevails over it
-
-    @property
-    def period(self) -> str:
-        """The period as a lawyer writes it: 'at least 5 years', 'until the 3rd anniversary'."""
-        if self.unit == "anniversary":
-            return f"until the {ordinal(self.amount)} anniversary"
-        if self.unit == "prescribed":
-            return f"as prescribed by the {self.trigger.replace('_', ' ')}"
-        unit = self.unit.replace("_", " ")
-        if self.amount == 1:
-            unit = unit.rstrip("s")
-        bound = {"at_least": "at least ", "at_most": "at most ", "exactly": ""}.get(self.bound, f"{self.bound} ")
-        return f"{bound}{self.amount} {unit}"
-
-    @property
-    def starts(self) -> str:
-        return "" if self.unit == "prescribed" else self.trigger.replace("_", " ")
 
     def to_json(self, rows: list["RetentionRow"]) -> dict:
         return {
@@ -84,24 +70,29 @@ def retention_rows(kb: KnowledgeBase) -> list[RetentionRow]:
             "which the headline query asks",
             code="unknown-predicate",
         )
+    words = Wording.of(kb.program)
     prover = Prover(kb)
-    rows = [RetentionRow(*answer.values, tuple(citations)) for answer, citations in prover.cited(HEADLINE)]
+
+    def row(answer, citations, displaced_by=()) -> RetentionRow:
+        return RetentionRow(*answer.values, tuple(citations), words.how_long(*answer.values[2:]),
+                            words.starts(answer.values[3], answer.values[4]), answer, displaced_by=displaced_by)
+
+    rows = [row(answer, citations) for answer, citations in prover.cited(HEADLINE)]
     if kb.arities.get("displaced_period") == 6:
         for answer in kb.query(DISPLACED):
             proof = prover.prove(answer.predicate, answer.values)
-            rows.append(RetentionRow(*answer.values, tuple(proof.citations()) if proof else (),
-                                     displaced_by=prevailing(kb, proof)))
+            rows.append(row(answer, proof.citations() if proof else (), prevailing(kb, proof)))
         rows.sort(key=lambda r: (r.who, r.what, bool(r.displaced_by)))
     groups: dict[tuple[str, str], list[int]] = {}
-    for index, row in enumerate(rows):
-        if not row.displaced_by:  # a displaced period does not apply: it conflicts with nothing
-            groups.setdefault((row.who, row.what), []).append(index)
+    for index, one in enumerate(rows):
+        if not one.displaced_by:  # a displaced period does not apply: it conflicts with nothing
+            groups.setdefault((one.who, one.what), []).append(index)
     return [
-        RetentionRow(**{**row.__dict__, "conflicts": tuple(
-            i for i in groups.get((row.who, row.what), ()) if i != index and not row.displaced_by
-            and _conflict(row, rows[i])
+        RetentionRow(**{**one.__dict__, "conflicts": tuple(
+            i for i in groups.get((one.who, one.what), ()) if i != index and not one.displaced_by
+            and _conflict(one, rows[i])
         )})
-        for index, row in enumerate(rows)
+        for index, one in enumerate(rows)
     ]
 
 

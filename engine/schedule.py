@@ -34,6 +34,7 @@ from .errors import CitelogError, Diagnostic, InputError, Position, warning
 from .knowledge_base import KnowledgeBase
 from .obligations import period_text
 from .outputs import OutputError, kb_files, replacing
+from .wording import Wording
 from .proofs import Prover
 from .scenario import PARTY_PARAMS
 from .textfile import open_regular
@@ -155,10 +156,6 @@ class PolicyLine:
     trigger: str
     bound: str
     citations: str  # joined with "; ", as written
-
-    @property
-    def period(self) -> str:
-        return period_text(self.amount, self.unit, self.trigger, self.bound)
 
     @property
     def meaning(self) -> str:
@@ -283,6 +280,8 @@ class Scheduler:
         if kb.arities.get("certificate_issuer_class") == 2:
             self.certificates = {a.values[0] for a in kb.query("certificate_issuer_class(K, C)")}
         self._ends: dict[tuple, Date | None] = {}
+        self._periods: dict[PolicyLine, str] = {}
+        self.words = Wording.of(kb.program)
         self.seen: dict[str, int] = {}  # record_id -> the row that used it first
 
     def policy(self, activity: Activity, certificate: str) -> Policy:
@@ -333,22 +332,18 @@ class Scheduler:
                     return "bad-date", f"date {text}: {error}"
                 self._ends[key] = deadline.end if deadline else None
             end = self._ends[key]
-            lines.append((*base, rule.role, rule.action, rule.what, event, str(start), _period(rule), rule.bound,
+            lines.append((*base, rule.role, rule.action, rule.what, event, str(start), self._period(rule), rule.bound,
                           str(end) if end else "", rule.meaning, rule.citations))
         for rule in policy.undated:
-            lines.append((*base, rule.role, rule.action, rule.what, "", "", _period(rule), rule.bound, "",
+            lines.append((*base, rule.role, rule.action, rule.what, "", "", self._period(rule), rule.bound, "",
                           rule.meaning, rule.citations))
         return lines
 
-
-_PERIODS: dict[PolicyLine, str] = {}
-
-
-def _period(rule: PolicyLine) -> str:
-    text = _PERIODS.get(rule)
-    if text is None:
-        text = _PERIODS[rule] = rule.period
-    return text
+    def _period(self, rule: PolicyLine) -> str:
+        """The period of a line in the KB's words (worded once per line of a policy)."""
+        if rule not in self._periods:
+            self._periods[rule] = period_text(self.words, rule.amount, rule.unit, rule.trigger, rule.bound)
+        return self._periods[rule]
 
 
 def schedule(

@@ -76,6 +76,15 @@ def variables(term: Term) -> list[Var]:
     return []
 
 
+def constants(term: Term) -> list[Value]:
+    """The values of a term, in order of appearance."""
+    if isinstance(term, Const):
+        return [term.value]
+    if isinstance(term, BinOp):
+        return constants(term.left) + constants(term.right)
+    return []
+
+
 def _render_string(text: str) -> str:
     """A string constant as the language writes it: bare when it reads as a name."""
     import re
@@ -210,6 +219,15 @@ class PredicateDecl:
     @property
     def key(self) -> tuple[str, int]:
         return (self.name, len(self.params))
+
+
+@dataclass(frozen=True)
+class TermDecl:
+    """`term secretary reads "the Secretary".`: the words a value of the KB reads as in a sentence."""
+
+    name: str
+    words: str
+    position: Position = _pos()
 
 
 @dataclass(frozen=True)
@@ -397,6 +415,7 @@ class Module:
     path: str
     sources: list[SourceDecl] = field(default_factory=list)
     declarations: list[PredicateDecl] = field(default_factory=list)
+    terms: list[TermDecl] = field(default_factory=list)
     noise: list[Noise] = field(default_factory=list)
     queries: list[NamedQuery] = field(default_factory=list)
     provisions: list[Provision] = field(default_factory=list)

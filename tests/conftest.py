@@ -10,6 +10,7 @@ import gc
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,10 @@ import citelog
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_KB = REPO / "kb"
 CITELOG = str(Path(sys.executable).with_name("citelog"))  # the console script of this environment
+
+# The cache of builds (citelog.cache) of this test session, apart from the user's: every run starts
+# cold, then reads what it built. test_cache.py points it elsewhere for its own tests.
+os.environ["CITELOG_CACHE_DIR"] = tempfile.mkdtemp(prefix="citelog-test-cache-")
 
 # A short "statute" whose sentences the test KBs quote. Note the word split by a line-end
 # hyphen ("Com-\npliance") and the sentence wrapped across lines.

@@ -204,6 +204,20 @@ class TestIdentity:
         assert at(d) == locate(text, "imports(A, B)")
         assert "'imports'" in d.message
 
+    def test_duplicate_term(self, make_kb):
+        text = kb_text("  importer must keep entry_records.\n",
+                       after='term importer reads "importer".\nterm importer reads "an importer of record".\n')
+        d = only(check(make_kb, text)[0], "duplicate-id")
+        assert at(d) == locate(text, "importer reads", 2)
+        assert "duplicate term 'importer'" in d.message
+
+    def test_words_for_a_value_no_rule_names(self, make_kb):
+        text = kb_text("  importer must keep entry_records.\n", after='term entry_record reads "entry records".\n')
+        d = only(check(make_kb, text)[0], "unknown-term")
+        assert at(d) == locate(text, "entry_record reads")
+        assert d.message == ("term 'entry_record' is not a value that any rule, fact or query names; "
+                             "did you mean 'entry_records'?")
+
     def test_duplicate_interpretation(self, make_kb):
         block = 'interpretation mine {\n  note "why"\n}\n'
         text = kb_text("", after=block + block)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
 from collections import defaultdict
 from itertools import count
 from pathlib import Path
@@ -27,9 +29,10 @@ import citelog
 from citelog import compiler
 from citelog.errors import QueryError
 from citelog.explain import Explainer, Explanation, Step, WhyNot, explain, why_not
+from citelog.memo import memo, revision
 from citelog.names import INTERNAL
 from citelog.render import schema_path
-from citelog.scenario import load_scenario
+from citelog.scenario import load_scenario, parse_scenario
 from citelog.syntax import Atom, Comparison, Const, Negation, Var
 from citelog.values import Date, Money
 
@@ -38,6 +41,7 @@ SCENARIO = FIXTURE / "scenario.yaml"
 GOLDEN = REPO / "tests" / "golden" / "explain"
 ARTIFACTS = REPO / "tests" / "artifacts"
 UPDATE = os.environ.get("CITELOG_UPDATE_GOLDEN") == "1"
+MADE = "1798797600"  # SOURCE_DATE_EPOCH of the goldens' memos: 2027-01-01T10:00:00Z
 
 OBLIGATIONS = "person_must_keep(P, R, N, U, T, B)"
 ELECTRONIC = "electronic_copy_required(P, E)"
@@ -487,11 +491,28 @@ def _render(explanation: Explanation, fmt: str) -> str:
             "json": explanation.to_json}[fmt]()
 
 
+@pytest.fixture(scope="module")
+def outside(tmp_path_factory) -> Path:
+    """A copy of the fixture KB outside any git work tree: its memo names no git commit, so the
+    goldens do not change with every commit of this repository."""
+    copy = tmp_path_factory.mktemp("outside") / "explain-kb"
+    shutil.copytree(FIXTURE, copy)
+    return copy
+
+
+@pytest.fixture
+def fixture_memo(kb, outside, monkeypatch):
+    """The memo `citelog explain --kb . --scenario scenario.yaml` makes in the copy at time MADE."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", MADE)
+    scenario = parse_scenario(SCENARIO.read_text(encoding="utf-8"), kb.program, "scenario.yaml")
+    return memo(kb, scenario, of=revision(citelog.load(outside).program))
+
+
 class TestGoldens:
     @pytest.mark.parametrize("fmt", SUFFIX)
     @pytest.mark.parametrize("name", EXPLAIN_GOLDENS)
-    def test_explain(self, explainer, name, fmt):
-        produced = _render(explainer.explain(EXPLAIN_GOLDENS[name]), fmt)
+    def test_explain(self, explainer, fixture_memo, name, fmt):
+        produced = _render(explainer.explain(EXPLAIN_GOLDENS[name]).with_memo(fixture_memo), fmt)
         if fmt == "json":
             validate(produced)
         check_golden(f"explain-{name}.{SUFFIX[fmt]}", produced)
@@ -501,6 +522,12 @@ class TestGoldens:
     def test_why_not(self, explainer, name, fmt):
         result = explainer.why_not(WHY_NOT_GOLDENS[name])
         check_golden(f"why-not-{name}.{SUFFIX[fmt]}", result.to_text() if fmt == "text" else result.to_json())
+
+    def test_without_a_memo_an_explanation_says_nothing_of_itself(self, explainer):
+        explanation = explainer.explain(OBLIGATIONS)
+        assert explanation.memo is None
+        assert "Scenario" not in explanation.to_text() + explanation.to_markdown() + explanation.to_html()
+        assert validate(explanation.to_json())["memo"] is None
 
     def test_the_order_of_the_scenario_rows_does_not_matter(self, explainer):
         kb = load_fixture(with_scenario=False)
@@ -518,10 +545,10 @@ class TestGoldens:
             "2. **99 U.S.C. 101(d)** (statute)\n\n   > " + QUOTE_101_D + "\n\n"
             "3. **99 U.S.C. 101(b)** (statute)\n\n   > " + QUOTE_101_B + "\n\n"
             "4. **99 CFR 10.2(a)** (regulation)\n\n   > " + QUOTE_10_2_A + "\n\n"
-            "5. **person_duties** (interpretation)\n\n   *the analyst's interpretation: " + INTERPRETATION_NOTE + "*\n"
+            "5. **person\\_duties** (interpretation)\n\n   *the analyst's interpretation: " + INTERPRETATION_NOTE + "*\n"
         )
         assert "Rests on: [3] 99 U.S.C. 101(b), [1] 99 U.S.C. 101(a), [4] 99 CFR 10.2(a), " \
-               "[5] person_duties." in text
+               "[5] person\\_duties." in text
 
     def test_reconstructed_provision_is_shown_as_such_in_every_format(self, explainer):
         explanation = explainer.explain(ELECTRONIC)
@@ -537,16 +564,40 @@ class TestGoldens:
         proof = payload["answers"][0]["proof"]
         assert proof["quote"] is None and proof["quote_missing_reason"].startswith("reconstructed")
 
-    def test_html_escapes_what_it_shows(self, make_kb):
+    @staticmethod
+    def noting(make_kb, value: str) -> Explanation:
+        """The explanation of a note that a scenario gives, whatever it says."""
         folder = make_kb('source law = "sources/law.txt".\n'
                          'input note(Text) means "a note" reads "the note says {Text}".\n'
                          'provision "19 U.S.C. 1508(a)" {\n  quote law "Every importer shall keep entry records."\n'
                          '  noted(T) :- note(T).\n}\n')
         kb = citelog.load(folder)
-        kb.add_facts({"note": [("<script>alert(1)</script> & co",)]})
-        html = explain(kb, "noted(T)").to_html()
+        kb.add_facts({"note": [(value,)]})
+        return explain(kb, "noted(T)")
+
+    def test_html_escapes_what_it_shows(self, make_kb):
+        html = self.noting(make_kb, "<script>alert(1)</script> & co").to_html()
         assert "<script>alert(1)" not in html
         assert "the note says &lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+
+    def test_markdown_escapes_what_it_shows(self, make_kb):
+        markdown = self.noting(make_kb, "E-<svg/onload=alert(3)> *bold* [link](x) `code` | ~~gone~~ &amp;").to_markdown()
+        for markup, escaped in (("<svg", r"\<svg"), ("*bold*", r"\*bold\*"), ("[link]", r"\[link\]"),
+                                ("`code`", r"\`code\`"), ("~~gone~~", r"\~\~gone\~\~")):
+            assert escaped in markdown and markup not in markdown.replace(escaped, ""), markup
+        assert r"the note says E-\<svg/onload=alert(3)\> \*bold\* \[link\](x) \`code\` \| \~\~gone\~\~ \&amp;" \
+            in markdown
+        assert r"`T` = E-\<svg/onload=alert(3)\>" in markdown
+
+    def test_an_answer_keeps_its_number_when_explained_alone(self, kb):
+        answers = kb.query(OBLIGATIONS)
+        explanation = Explainer(kb).explain_answers(OBLIGATIONS, [answers[2]], [3])
+        assert [item.number for item in explanation.answers] == [3]
+        assert "## Answer 3: cy must keep" in explanation.to_markdown()
+        assert '<section class="answer" id="answer-3">' in explanation.to_html()
+        assert "<h2>Answer 3: cy must keep" in explanation.to_html()
+        assert explanation.to_text().splitlines()[3].startswith("3. cy must keep")
+        assert validate(explanation.to_json())["answers"][0]["number"] == 3
 
 
 # ---- JSON --------------------------------------------------------------------------------------------------
@@ -561,15 +612,17 @@ def nodes(node: dict):
 class TestJson:
     def test_the_schema_is_a_valid_schema_with_a_version(self):
         jsonschema.Draft202012Validator.check_schema(SCHEMA)
-        assert SCHEMA["$id"] == "citelog.explanation/1"
-        assert SCHEMA["properties"]["schema"] == {"const": "citelog.explanation/1"}
+        assert SCHEMA["$id"] == "citelog.explanation/2"
+        assert SCHEMA["properties"]["schema"] == {"const": "citelog.explanation/2"}
 
     def test_the_schema_rejects_what_it_must(self, explainer):
         good = json.loads(explainer.explain(ELECTRONIC).to_json())
         validate(good)
         proof = good["answers"][0]["proof"]
         broken = [
-            {**good, "schema": "citelog.explanation/2"},
+            {**good, "schema": "citelog.explanation/1"},
+            {**good, "answers": [{k: v for k, v in good["answers"][0].items() if k != "number"}]},
+            {**good, "memo": {"made": "today"}},
             {**good, "answers": [{**good["answers"][0], "proof": {**proof, "quote_missing_reason": None}}]},
             {**good, "answers": [{**good["answers"][0], "proof": {k: v for k, v in proof.items() if k != "rule"}}]},
             {**good, "answers": [{**good["answers"][0], "proof": {**proof, "kind": "guess"}}]},
@@ -580,7 +633,7 @@ class TestJson:
 
     def test_each_answer_has_bindings_citations_and_proof(self, explainer):
         payload = validate(explainer.explain(OBLIGATIONS).to_json())
-        assert payload["schema"] == "citelog.explanation/1"
+        assert payload["schema"] == "citelog.explanation/2"
         assert payload["query"] == OBLIGATIONS
         first = payload["answers"][0]
         assert first["bindings"] == {"P": "acme", "R": "import_records", "N": 5, "U": "years", "T": "entry",
@@ -803,13 +856,13 @@ def _ground_head(target, bindings) -> str:
 
 # ---- the HTML in a headless browser ------------------------------------------------------------------------------
 
-_ALL_OPEN = "() => [...document.querySelectorAll('details')].every(d => d.open)"
-_ALL_CLOSED = "() => [...document.querySelectorAll('details')].every(d => !d.open)"
+_ALL_OPEN = "() => [...document.querySelectorAll('details.step')].every(d => d.open)"
+_ALL_CLOSED = "() => [...document.querySelectorAll('details.step')].every(d => !d.open)"
 
 
-def test_html_in_a_headless_browser(tmp_path, explainer):
+def test_html_in_a_headless_browser(tmp_path, explainer, fixture_memo):
     sync_playwright = browser_or_skip("the HTML browser test")
-    explanation = explainer.explain(OBLIGATIONS)
+    explanation = explainer.explain(OBLIGATIONS).with_memo(fixture_memo)
     html = explanation.to_html()
     assert re.search(r"https?://", html) is None and "<link" not in html and " src=" not in html
     page_file = tmp_path / "explanation.html"
@@ -837,24 +890,37 @@ def test_html_in_a_headless_browser(tmp_path, explainer):
             top = page.locator("#answer-3 > details.step")
             assert not top.evaluate("d => d.open")
             assert not page.locator("#answer-3 > details.step > .premises > details.step").first.is_visible()
-            page.locator("#answer-3 > details.step > summary").click()
+            page.locator("#answer-3 > details.step > summary > .sentence").click()
             assert top.evaluate("d => d.open")
             first_premise = page.locator("#answer-3 > details.step > .premises > details.step").first
             assert first_premise.is_visible() and not first_premise.evaluate("d => d.open")
             page.get_by_role("button", name="Expand all").click()
             assert page.evaluate(_ALL_OPEN)
 
-            # a citation of a step links to its provision, whose text holds the step's quote
+            # the memo: the scenario's title and facts, when and from which KB the page was made
+            memo_text = page.locator("section.memo").inner_text()
+            assert "Widget importers and their agents (test fixture)" in memo_text
+            assert "sam imports only samples of no commercial value" in memo_text
+            assert "2027-01-01T10:00:00Z" in memo_text and "sha256:" in memo_text
+
+            # each quote and note once, in the list of provisions; a step's technical detail on demand
+            body = page.locator("body").inner_text()
+            assert body.count(QUOTE_10_2_A) == 1 and body.count(INTERPRETATION_NOTE) == 1
             step = page.locator("#answer-3 details.step.regulation").first
-            quote = step.locator(":scope > .detail > blockquote").inner_text()
-            assert quote == QUOTE_10_2_A
+            tech = step.locator(":scope > .detail > details.tech")
+            assert not tech.evaluate("d => d.open")
+            assert not tech.locator("code.statement").is_visible()
+            tech.locator(":scope > summary").click()
+            assert tech.locator("code.statement").inner_text() == "retention(import_records, 5, years, entry, at_least)"
+
+            # a citation of a step links to its provision, whose text holds the quote
             link = step.locator(":scope > summary > a.badge")
-            assert link.inner_text() == "99 CFR 10.2(a)"
+            assert link.inner_text() == "[4] 99 CFR 10.2(a)"
             link.click()
             assert page.url == url + "#provision-4"
             target = page.locator(":target")
             assert target.count() == 1 and target.get_attribute("id") == "provision-4"
-            assert quote in target.inner_text() and "99 CFR 10.2(a)" in target.inner_text()
+            assert QUOTE_10_2_A in target.inner_text() and "99 CFR 10.2(a)" in target.inner_text()
             assert step.evaluate("d => d.open")  # following the link does not fold the step
             page.locator("#answer-3 a[href='#provision-3']").first.click()
             assert QUOTE_101_B in page.locator(":target").inner_text()
@@ -943,6 +1009,11 @@ class TestPythonAPI:
 # ---- the CLI ------------------------------------------------------------------------------------------------------
 
 FIXTURE_ARGS = ["--kb", str(FIXTURE), "--scenario", str(SCENARIO)]
+OUTSIDE_ARGS = ["--kb", ".", "--scenario", "scenario.yaml"]  # run in the copy outside git, at time MADE
+
+
+def in_copy(outside: Path, *args: str, env: dict | None = None):
+    return run_cli(*args, env={"SOURCE_DATE_EPOCH": MADE, **(env or {})}, cwd=outside)
 
 
 def _golden_bytes(name: str) -> bytes:
@@ -953,31 +1024,38 @@ def _golden_bytes(name: str) -> bytes:
 
 class TestCLI:
     @pytest.mark.parametrize("fmt", SUFFIX)
-    def test_explain_each_format_with_the_scenario(self, fmt):
-        result = run_cli("explain", OBLIGATIONS, *FIXTURE_ARGS, "--format", fmt)
+    def test_explain_each_format_with_the_scenario(self, outside, fmt):
+        result = in_copy(outside, "explain", OBLIGATIONS, *OUTSIDE_ARGS, "--format", fmt)
         assert (result.returncode, result.stderr) == (0, b"")
         assert result.stdout == _golden_bytes(f"explain-obligations.{SUFFIX[fmt]}")
 
-    def test_explain_a_catalogue_query_by_name(self):
-        result = run_cli("explain", "obligations", *FIXTURE_ARGS, "--format", "json")
+    def test_explain_a_catalogue_query_by_name(self, outside):
+        result = in_copy(outside, "explain", "obligations", *OUTSIDE_ARGS, "--format", "json")
         assert result.returncode == 0, result.stderr
         assert result.stdout == _golden_bytes("explain-obligations.json")
 
-    def test_out_writes_the_file(self, tmp_path):
+    def test_out_writes_the_file(self, outside, tmp_path):
         out = tmp_path / "explanation.html"
-        result = run_cli("explain", OBLIGATIONS, *FIXTURE_ARGS, "--format", "html", "--out", str(out))
+        result = in_copy(outside, "explain", OBLIGATIONS, *OUTSIDE_ARGS, "--format", "html", "--out", str(out))
         assert result.returncode == 0, result.stderr
         assert result.stdout == b""
         assert result.stderr.decode() == f"wrote {out}\n"
         assert out.read_bytes() == _golden_bytes("explain-obligations.html")
 
+    def test_the_memo_names_the_git_commit_of_a_kb_in_git(self):
+        result = run_cli("explain", OBLIGATIONS, *FIXTURE_ARGS, "--format", "json")
+        revision = json.loads(result.stdout)["memo"]["kb_revision"]
+        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO, capture_output=True, text=True)
+        assert revision["git_commit"] == head.stdout.strip() and revision["content"].startswith("sha256:")
+
     def test_depth(self):
         result = run_cli("explain", "person_must_keep(cy, R, N, U, T, B)", *FIXTURE_ARGS, "--depth", "1")
         assert result.returncode == 0, result.stderr
         text = result.stdout.decode()
-        assert "cy is an importer  [99 U.S.C. 101(b) (statute)]" in text
+        assert "cy is an importer  [1] 99 U.S.C. 101(b)" in text
         assert "(deeper steps not shown)" in text
-        assert "cy is an agent of bo" not in text
+        proof = text.split("answer(s)\n", 1)[1]
+        assert "cy is an agent of bo" not in proof and "fact: cy is an agent of bo" in text  # only in the memo
 
     @pytest.mark.parametrize("fmt", ["text", "json"])
     def test_why_not(self, fmt):
@@ -985,8 +1063,8 @@ class TestCLI:
         assert (result.returncode, result.stderr) == (0, b"")
         assert result.stdout == _golden_bytes(f"why-not-samples.{SUFFIX[fmt]}")
 
-    def test_same_bytes_whatever_the_hash_seed(self):
-        outputs = [run_cli("explain", OBLIGATIONS, *FIXTURE_ARGS, "--format", "json",
+    def test_same_bytes_whatever_the_hash_seed(self, outside):
+        outputs = [in_copy(outside, "explain", OBLIGATIONS, *OUTSIDE_ARGS, "--format", "json",
                            env={"PYTHONHASHSEED": seed}) for seed in ("0", "4242")]
         assert [o.returncode for o in outputs] == [0, 0]
         assert outputs[0].stdout == outputs[1].stdout == _golden_bytes("explain-obligations.json")

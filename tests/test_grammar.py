@@ -218,6 +218,17 @@ class TestDeclarations:
         assert caught.value.diagnostics[0].code == "syntax-error"
         assert "'means'" in caught.value.diagnostics[0].message
 
+    def test_term_words(self):
+        module = parse_module('term secretary reads "the Secretary".\nterm term reads "a \\"term\\"".', "t.clog")
+        assert [(t.name, t.words, t.position.line) for t in module.terms] == [
+            ("secretary", "the Secretary", 1), ("term", 'a "term"', 2)]
+
+    def test_term_needs_its_words(self):
+        with pytest.raises(CheckError) as caught:
+            parse_module("term secretary.", "t.clog")
+        assert caught.value.diagnostics[0].code == "syntax-error"
+        assert "'reads'" in caught.value.diagnostics[0].message
+
     def test_predicate_with_and_without_text(self):
         module = parse_module(
             'predicate foo(A, B: money).\npredicate bar(X) means "meaning".\npredicate baz(X) reads "{X}!".',

@@ -200,8 +200,8 @@ def test_drawback_cap_is_displaced_and_conflicts_with_nothing(kb):
     assert all(not r.conflicts for r in rows)
     displaced = [r for r in rows if r.displaced_by]
     assert [(r.person, r.role, r.period, r.until) for r in displaced] == [
-        ("acme", "drawback_claimant", "at most 5 years from entry reconciliation or exportation", "not applicable"),
-        ("swift", "agent_of_drawback_claimant", "at most 5 years from entry reconciliation or exportation",
+        ("acme", "drawback_claimant", "at most 5 years from the date of entry, filing of a reconciliation, or exportation", "not applicable"),
+        ("swift", "agent_of_drawback_claimant", "at most 5 years from the date of entry, filing of a reconciliation, or exportation",
          "not applicable"),
     ]
     assert displaced[0].arithmetic == ("no date: the period does not apply; 19 U.S.C. 1508(c)(3) prevails over "
@@ -498,7 +498,7 @@ def test_unreadable_file(kb, tmp_path):
 
 
 def test_cli_retention_with_a_scenario_text():
-    result = run_cli("retention", "--scenario", str(SCENARIOS / "drawback-claim.yaml"))
+    result = run_cli("retention", "--scenario", str(SCENARIOS / "drawback-claim.yaml"), env={"COLUMNS": "200"})
     assert (result.returncode, result.stderr) == (0, b"")
     text = result.stdout.decode()
     assert text.startswith("Scenario: Acme's drawback claim C-7, liquidated on 1 May 2024, filed through Swift "
@@ -537,7 +537,8 @@ def test_cli_retention_with_a_scenario_json():
     row = payload["rows"][1]
     assert row == {
         "person": "maple", "class": "nafta_certificate_signer", "action": "keep", "object": "associated_records",
-        "subject": "G-1", "event": "signature", "start": "2024-02-29", "period": "at least 5 years from signature",
+        "subject": "G-1", "event": "signature", "start": "2024-02-29",
+        "period": "at least 5 years from signature of the NAFTA Certificate of Origin",
         "amount": 5, "unit": "years", "trigger": "signature", "bound": "at_least", "end": "2029-02-28",
         "meaning": "minimum",
         "arithmetic": "signature 2024-02-29 + 5 years, no 29 February that year: 28 February = 2029-02-28: keep at "

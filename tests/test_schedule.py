@@ -125,7 +125,7 @@ def test_good_rows(kb, tmp_path):
     ]
     first = rows[0]
     assert first["row"] == "2" and first["party"] == "acme" and first["activity"] == "imports"
-    assert first["period"] == "at most 5 years from entry reconciliation or exportation"
+    assert first["period"] == "at most 5 years from the date of entry, filing of a reconciliation, or exportation"
     assert first["bound"] == "at_most"
     assert first["citations"] == ("19 U.S.C. 1508(a)(1)(A); 19 U.S.C. 1508(a); 19 U.S.C. 1508(a)(1); "
                                   "19 U.S.C. 1508(c)(1); records_and_events; duties_of_persons; retention_of_duties")
@@ -266,8 +266,9 @@ def test_an_edited_copy_of_the_kb_changes_the_schedule(tmp_path):
     schedule(citelog.load(edited), inventory, tmp_path / "after.csv")
     before = {(r["record_id"], r["what"], r["until"], r["period"]) for r in read(tmp_path / "before.csv")}
     after = {(r["record_id"], r["what"], r["until"], r["period"]) for r in read(tmp_path / "after.csv")}
-    assert before - after == {("r4", "nafta_origin_records", "2029-02-28", "at least 5 years from signature")}
-    assert after - before == {("r4", "nafta_origin_records", "2031-02-28", "at least 7 years from signature")}
+    signature = "from signature of the NAFTA Certificate of Origin"
+    assert before - after == {("r4", "nafta_origin_records", "2029-02-28", f"at least 5 years {signature}")}
+    assert after - before == {("r4", "nafta_origin_records", "2031-02-28", f"at least 7 years {signature}")}
 
 
 # ---- the command ----------------------------------------------------------------------------------------------

@@ -1,21 +1,19 @@
 """The web app (`citelog serve`, docs/WEB.md): every page, every error path, the limits, read-only
-serving, and the analyst's path through it in a real browser.
+serving, addresses that hold (every question a GET; an upload posted once, then redirected).
 
 The page tests run the Starlette app in process (TestClient) on the bundled KB and compare what
-the pages show with what the library answers; a few run on a copy of the KB in a temporary git
-repository, edited so that a regression case fails and the semantic diff has something to show.
-The browser tests start `citelog serve --port 0` as a subprocess and drive Debian's chromium with
-Playwright; their screenshots go to tests/artifacts/.
+the pages show with what the library answers (citelog.report, citelog.hints, the explanations);
+a few run on a copy of the KB in a temporary git repository, edited so that a regression case
+fails and the semantic diff has something to show, and on a copy outside git, where the diff is
+not offered. The analyst's path in a real browser is in tests/test_web_browser.py.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import queue
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import threading
@@ -23,30 +21,36 @@ import time
 import urllib.request
 import warnings
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from markupsafe import escape
-from conftest import BUNDLED_KB, CHROMIUM, CHROMIUM_ARGS, CITELOG, REPO, browser_or_skip, run_cli
+from conftest import BUNDLED_KB, run_cli
+from web_server import Server
 
 import citelog
+from citelog.evaluator import Engine
 from citelog.explain import Explainer
-from citelog.proofs import Prover
+from citelog.memo import memo
+from citelog.obligations import obligations
 from citelog.quotes import normalize
-from citelog.retention import HEADLINE
+from citelog.report import answers_report, headline, obligations_report
+from citelog.retention import HEADLINE, retention_rows
 from citelog.scenario import load_scenario
 from citelog.web import create_app
 from citelog.web import ask as ask_module
 from citelog.web import regression as regression_module
 from citelog.web.law import build as build_law
 from citelog.web.library import MAX_FACTS, MAX_PARTIES
+from citelog.web.uploads import Uploads
 
 with warnings.catch_warnings():  # newer Starlettes prefer the httpx2 package; httpx works with all
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-ARTIFACTS = REPO / "tests" / "artifacts"
 SCENARIO = BUNDLED_KB / "scenarios" / "drawback-claim.yaml"
 OBLIGATIONS = "person_must_keep(Person, Class, Records, Amount, Unit, Trigger, Bound)"
+MADE = "1798797600"  # SOURCE_DATE_EPOCH of the downloads compared byte for byte: 2027-01-01T10:00:00Z
 
 
 def local(app, **options) -> TestClient:
@@ -71,6 +75,11 @@ def kb():
     return citelog.load()
 
 
+@pytest.fixture(scope="module")
+def scenario(kb):
+    return load_scenario(SCENARIO, kb.program)
+
+
 def esc(text: str) -> str:
     """Text as the pages' templates escape it."""
     return str(escape(text))
@@ -88,17 +97,36 @@ def errors_of(page: str) -> list[str]:
     return [html.unescape(m) for m in re.findall(r"<li><code>(.*?)</code></li>", box.group(1), re.S)] if box else []
 
 
+def hints_of(page: str) -> list[str]:
+    box = re.search(r'<div class="hints" role="note">(.*?)</div>', page, re.S)
+    return [html.unescape(m) for m in re.findall(r"<li>(.*?)</li>", box.group(1), re.S)] if box else []
+
+
 def rows_of(page: str) -> list[str]:
     body = re.search(r"<tbody>(.*?)</tbody>", page, re.S)
     return re.findall(r"<tr[ >].*?</tr>", body.group(1), re.S) if body else []
 
 
-def cells_of(row: str) -> list[list[str]]:
-    return [html.unescape(re.sub(r"<[^>]+>", " ", cell)).split() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+def cells_of(row: str) -> list[str]:
+    """The cells of a row as a reader sees them (tags removed, white space folded)."""
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split())
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+def links_of(page: str, label: str) -> list[str]:
+    """The addresses of the links with this accessible label (aria-label), in order."""
+    return [html.unescape(m) for m in re.findall(rf'<a [^>]*href="([^"]+)"[^>]*aria-label="{re.escape(label)}', page)]
 
 
 def kb_files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def upload(client, path: str = "/ask", content: bytes | None = None, filename: str = "my case.yaml", **fields):
+    """Post a scenario file as the form does; the response (a 303 to the answers' address)."""
+    data = SCENARIO.read_bytes() if content is None else content
+    return client.post(path, data=fields, files={"upload": (filename, data, "application/yaml")},
+                       follow_redirects=False)
 
 
 # ---- the pages ---------------------------------------------------------------------------------------
@@ -107,9 +135,10 @@ def kb_files(root: Path) -> dict[str, bytes]:
 class TestHome:
     def test_links_to_every_page(self, client, kb):
         page = ok(client.get("/"))
-        for href in ("/law", "/ask", "/tests"):
+        for href in ("/law/reading", "/law", "/ask", "/tests"):
             assert f'href="{href}"' in page
         assert f"{len(kb.program.provisions)} provisions" in page
+        assert '<a class="skip" href="#main">Skip to the content</a>' in page and '<main id="main"' in page
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +184,8 @@ class TestLaw:
         entry = next(e for e in law.entries if e.key == provision.citation)
         panel = re.search(rf'id="{entry.spans[0]}" href="#([^"]+)"', law_page)
         assert panel, "the quote of 163.12(b)(1) is not a passage"
-        section = re.search(rf'<section class="cover" id="{panel.group(1)}">(.*?)</section>', law_page, re.S).group(1)
+        section = re.search(rf'<section class="cover" id="{panel.group(1)}" tabindex="-1"[^>]*>(.*?)</section>',
+                            law_page, re.S).group(1)  # tabindex: the panel takes the focus when it opens
         assert f'href="#{entry.anchor}">{provision.citation}</a>' in section
         shown = html.unescape(section)
         assert "[eligible_applicant] is_a(P, eligible_program_applicant) :- described_in_163_2_a(P)" in shown
@@ -186,35 +216,156 @@ class TestLaw:
         assert "retention(drawback_claim_records, 3, anniversary, liquidation_of_claim, until)" in text
         assert provision.position.line and f"usc-1508.clog:{provision.position.line}" in text
 
+    def test_it_offers_the_reading_view(self, law_page):
+        assert '<a href="/law/reading">Reading view</a>' in law_page
+
+
+@pytest.fixture(scope="module")
+def reading(client) -> str:
+    return ok(client.get("/law/reading"))
+
+
+def part_of(page: str, anchor: str) -> str:
+    """The reading view's section of one part, up to its first sub-part."""
+    return re.search(rf'<section class="part[^"]*" id="{anchor}">(.*?)(?:<section class="part|</section>)', page,
+                     re.S).group(1)
+
+
+class TestReading:
+    def test_every_provision_under_its_label_in_the_order_of_the_text(self, reading, kb):
+        headings = [html.unescape(h) for h in re.findall(r'<section class="part[^"]*" id="r-[^"]+">\s*<h\d[^>]*>(.*?)\s*'
+                                                          r'(?:<span|</h)', reading)]
+        cited = [p.citation for p in kb.program.provisions]
+        assert set(cited) <= set(headings)
+        usc = [h for h in headings if h.startswith("19 U.S.C. 1508(")]
+        assert usc.index("19 U.S.C. 1508(a)") < usc.index("19 U.S.C. 1508(a)(1)") < usc.index("19 U.S.C. 1508(b)") \
+            < usc.index("19 U.S.C. 1508(c)(3)") < usc.index("19 U.S.C. 1508(l)(2)")
+        # a label no provision transcribes still heads its parts, and the (f) to (k) copies stay in their subsection
+        assert "19 U.S.C. 1508(b)(2)" in headings and "19 U.S.C. 1508(b)(2)" not in cited
+        assert usc.index("19 U.S.C. 1508(g)(1)(A)(i)") < usc.index("19 U.S.C. 1508(g)(3)") \
+            < usc.index("19 U.S.C. 1508(h)(1)(A)(i)")
+
+    def test_a_contents_list_links_to_every_part(self, reading):
+        contents = re.search(r'<nav class="contents"(.*?)</nav>', reading, re.S).group(1)
+        law = reading.split('<section class="book interpretation" id="interpretations">')[0]
+        assert re.findall(r'href="#(r-[^"]+)"', contents) == re.findall(r'<section class="part[^"]*" id="(r-[^"]+)"', law)
+        assert 'href="#r-19-u-s-c-1508-c-3">(3)</a>' in contents
+
+    def test_paragraphs_are_reflowed_with_line_end_hyphens_joined(self, reading, kb):
+        assert "Recordkeeping Com-\npliance Program" in kb.sources["cfr163"].original
+        paragraphs = [html.unescape(p) for p in re.findall(r"<p>(.*?)</p>", reading, re.S)]
+        assert any("The Recordkeeping Compliance Program is a voluntary Customs program" in p for p in paragraphs)
+        assert not any("\n" in p or "Com- pliance" in p for p in paragraphs)
+
+    def test_a_heading_run_into_its_text_is_set_apart(self, reading):
+        words = re.search(r'<div class="words">(.*?)</div>', part_of(reading, "r-19-u-s-c-1508-b-2-b-i"), re.S).group(1)
+        assert "In generalAny" not in words
+        assert re.search(r"In general</p>\s*<p>Any person that claims", words)
+
+    def test_beside_each_provision_its_rules_in_words_and_as_written(self, reading):
+        section = html.unescape(part_of(reading, "r-19-u-s-c-1508-c-3"))
+        assert ("<li>records for the drawback claim must be kept until the 3rd anniversary of the date of liquidation "
+                "of the claim</li>") in section
+        assert '<details class="raw"><summary>Its rules as written</summary>' in section  # closed: behind a toggle
+        assert "retention(drawback_claim_records, 3, anniversary, liquidation_of_claim, until)." in section
+        assert '<a href="/law#q-usc1508-' in section  # check the quote in the source
+
+    def test_each_provision_links_to_the_answers_that_rest_on_it(self, reading, client, kb):
+        section = html.unescape(part_of(reading, "r-19-u-s-c-1508-c-3"))
+        links = re.findall(r'<a href="(/explain\?headline=1&answer=(\d+))"', section)
+        rows = headline(kb).rows
+        assert [int(n) for _, n in links] == [r.number for r in rows if "19 U.S.C. 1508(c)(3)" in dict(r.citations)]
+        page = ok(client.get(links[0][0]))
+        assert "19 U.S.C. 1508(c)(3)" in page and "<h2>Answer " + links[0][1] + ":" in page
+
+    def test_interpretations_have_their_notes_and_rules(self, reading, kb):
+        interpretation = kb.program.interpretations[0]
+        section = html.unescape(part_of(reading, "r-" + re.sub(r"[^a-z0-9]+", "-", interpretation.name)))
+        assert " ".join(interpretation.note.split()) in section and '<ul class="sentences">' in section
+
 
 class TestAsk:
-    def test_form_offers_headline_catalogue_scenarios_and_upload(self, client, kb):
+    def test_catalogue_first_with_pick_lists_then_the_query_for_experts(self, client, kb):
         page = ok(client.get("/ask"))
-        assert 'name="headline" value="1"' in page
+        assert page.index('class="questions"') < page.index('class="expert"')
+        assert '<details class="expert">' in page  # closed until a query is typed
         for named in kb.program.queries:
-            assert f'name="name" value="{named.name}"' in page
+            assert f'href="/ask?name={named.name}#answers"' in page
+        report = headline(kb)
+        classes = re.search(r'<select id="pick-class" name="class">(.*?)</select>', page, re.S).group(1)
+        assert re.findall(r'<option value="([^"]*)"', classes) == [""] + [v for v, _ in report.choices(
+            "class", citelog.wording.Wording.of(kb.program))]
+        assert '<option value="agent_of_party">agent of a party described in 19 U.S.C. 1508(a)(1)</option>' in classes
+        assert '<select id="pick-records" name="records">' in page
         for scenario in sorted((BUNDLED_KB / "scenarios").glob("*.yaml")):
             assert f'<option value="{scenario.name}">' in page
-        assert 'type="file" name="upload"' in page and 'enctype="multipart/form-data"' in page
+        assert 'type="file" name="upload"' in page and 'method="post" action="/ask" enctype="multipart/form-data"' in page
+        assert 'method="post"' not in page.replace('method="post" action="/ask" enctype', "")  # questions are GETs
 
-    def test_headline_answers_as_a_sortable_table_with_citations(self, client, kb):
+    def test_headline_in_the_law_s_words(self, client, kb):
         page = ok(client.get("/ask", params={"headline": "1"}))
-        answers = kb.query(HEADLINE)
-        prover = Prover(kb)
-        assert f"{len(answers)} answer(s)" in page
-        assert '<table class="answers sortable">' in page
+        report = headline(kb)
         rows = rows_of(page)
-        assert len(rows) == len(answers)
-        for row, answer in zip(rows, answers):
+        assert f"{len(report.rows)} answer(s)" in page and len(rows) == len(report.rows)
+        for row, expected in zip(rows, report.rows):
             cells = cells_of(row)
-            assert [" ".join(c) for c in cells[1:7]] == [str(v) for v in answer.values]
-            citations = prover.prove(answer.predicate, answer.values).citations()
-            assert all(citation in " ".join(cells[7]) for citation in citations)
-            assert 'data-sort="' in row and 'name="answer"' in row
+            assert cells[0] == f"{expected.number}" + (" *" if expected.conflicts else "") + (" †" if expected.displaced
+                                                                                               else "")
+            assert cells[1:5] == list(expected.cells)
+            assert cells[5].split(" 19 ")[0].startswith(expected.citations[0][0].split(" 19 ")[0])
+        assert "as prescribed by the Secretary" in page and "the date of entry, filing of a reconciliation, or " \
+                                                            "exportation" in page
+        assert "agent_of_party" not in "".join(cells_of("".join(rows)))  # no raw ids
+        marked = [r.number for r in report.rows if r.conflicts or r.displaced]  # the cap (c)(3) displaces
+        assert marked and all(f'<tr id="answer-{n}">' in page for n in marked)
+        assert report.notes and all(esc(note) in page for note in report.notes)
+
+    def test_every_explain_link_is_named_after_its_answer(self, client, kb):
+        page = ok(client.get("/ask", params={"headline": "1"}))
+        names = re.findall(r'aria-label="(Explain answer \d+)"', page)
+        assert len(names) == len(headline(kb).rows) == len(set(names))
+        assert links_of(page, "Explain answer 12") == ["/explain?headline=1&answer=12"]
+
+    def test_the_headline_under_a_scenario_gives_each_party_s_dated_obligations(self, client, kb, scenario):
+        page = ok(client.get("/ask", params={"headline": "1", "scenario": SCENARIO.name}))
+        with kb.scenario(scenario.facts):
+            report = obligations_report(kb, scenario, obligations(kb))
+        rows = [cells_of(row) for row in rows_of(page)]
+        assert [row[1:8] for row in rows] == [list(r.cells) for r in report.rows]
+        assert {row[1] for row in rows} == {"Acme Imports Inc. (acme)", "Swift Customs Brokers (swift)"}
+        assert {"2027-05-01 (minimum)", "2026-03-15 (maximum)", "not applicable"} <= {row[7] for row in rows}
+        assert '<th scope="col"><button type="button" class="sort">until</button></th>' in page
+        assert esc(scenario.title) in page
+        assert links_of(page, "Explain answer 6") == [f"/explain?headline=1&answer=6&scenario={SCENARIO.name}"]
+
+    def test_pick_lists_filter_and_keep_each_answer_s_number(self, client, kb):
+        page = ok(client.get("/ask", params={"headline": "1", "class": "drawback_claimant",
+                                             "records": "drawback_claim_records"}))
+        expected = [r.number for r in headline(kb).rows if r.facets == {"class": "drawback_claimant",
+                                                                         "records": "drawback_claim_records"}]
+        assert [int(cells_of(row)[0].rstrip(" *†")) for row in rows_of(page)] == expected == [14, 15]
+        assert f"2 answer(s)</strong> of {len(headline(kb).rows)} (filtered)" in page
+        (explain,) = links_of(page, "Explain answer 14")  # the filters go along, for the way back to this table
+        assert explain == "/explain?headline=1&class=drawback_claimant&records=drawback_claim_records&answer=14"
+        assert ok(client.get(explain)).count("<h2>Answer 14: a drawback claimant must keep records for the drawback "
+                                             "claim") == 1
+        displaced = ok(client.get(explain.replace("answer=14", "answer=15")))  # the cap that (c)(3) displaces
+        assert "<h2>Answer 15: " in displaced and "19 U.S.C. 1508(c)(1)" in displaced
+        party = ok(client.get("/ask", params={"headline": "1", "scenario": "1508a-importer.yaml", "party": "swift"}))
+        assert {cells_of(row)[1] for row in rows_of(party)} == {"Swift Customs Brokers (swift)"}
+        assert '<option value="swift" selected>Swift Customs Brokers</option>' in party
+
+    def test_a_dated_question_has_an_end_date_column(self, client, kb, scenario):
+        page = ok(client.get("/ask", params={"name": "dated_obligations", "scenario": SCENARIO.name}))
+        header = re.findall(r'class="sort">([^<]+)</button>', page)
+        assert header[-2:] == ["period", "until"]
+        until = [cells_of(row)[-3] for row in rows_of(page)]
+        assert "2027-05-01 (minimum)" in until and all(re.fullmatch(r"\d{4}-\d\d-\d\d \(\w+\)", u) for u in until)
 
     def test_sort_keys_order_values_by_value(self, client):
         page = ok(client.get("/ask", params={"name": "penalty_caps"}))
-        caps = [(int(m.group(1)), m.group(2)) for m in re.finditer(r'<td data-sort="(\d+)">(\$[\d,]+)</td>', page)]
+        caps = [(int(m.group(1)), m.group(2)) for m in re.finditer(r'<td data-sort="(\d+)" data-label="cap">'
+                                                                   r'(\$[\d,]+)</td>', page)]
         assert caps
         by_rank = [amount for _, amount in sorted(caps)]
         assert by_rank == sorted(by_rank, key=lambda a: int(a.strip("$").replace(",", "")))
@@ -229,17 +380,31 @@ class TestAsk:
         page = ok(client.get("/ask", params={"query": "duty(Class, keep, Records)"}))
         assert f"{len(kb.query('duty(Class, keep, Records)'))} answer(s)" in page
         assert 'value="duty(Class, keep, Records)"' in page  # the box keeps what was typed
+        assert '<details class="expert" open>' in page
+        report = answers_report(kb, citelog.parser.parse_atom("duty(Class, keep, Records)"), "Answers")
+        assert [cells_of(row)[1:3] for row in rows_of(page)] == [list(r.cells) for r in report.rows]
 
-    @pytest.mark.parametrize("query, code, where", [
-        ("duty(Class, keep", "syntax-error", "<query>:1:"),
-        ("nonsense(X)", "unknown-predicate", "<query>:1:1"),
-        ("duty(X)", "arity-mismatch", "<query>:1:1"),
+    @pytest.mark.parametrize("query, code, where, says", [
+        ("duty(Class, keep", "syntax-error", "<query>:1:", "expected"),
+        ("nonsense(X)", "unknown-predicate", "<query>:1:1", "unknown predicate"),
+        ("duty(X)", "arity-mismatch", "<query>:1:1", "duty takes 3"),
+        ("who must keep records", "syntax-error", "<query>:1:5", "this looks like a question in words"),
+        ("notice_of_violation_in_lieu_of_penalty(r, DEM-1)", "bad-query", "<query>:1:43", 'quote it: "DEM-1"'),
     ])
-    def test_query_errors_show_their_position(self, client, query, code, where):
+    def test_query_errors_show_their_position(self, client, query, code, where, says):
         page = ok(client.get("/ask", params={"query": query}), 400)
         (error,) = errors_of(page)
-        assert error.startswith(where) and f"error[{code}]" in error
+        assert error.startswith(where) and f"error[{code}]" in error and says in error
         assert 'id="query"' in page  # the form is still there to fix the query
+
+    def test_hints_for_a_likely_slip(self, client):
+        page = ok(client.get("/ask", params={"query": "is_a(Acme, C)", "scenario": SCENARIO.name}))
+        assert hints_of(page) == ["Acme starts with a capital letter, so it is a variable that matches any value; "
+                                  "for the value acme, write acme"]
+        page = ok(client.get("/ask", params={"query": "duty(importr, keep, R)"}))
+        assert hints_of(page) == ["importr is a value that neither the KB nor the facts given name; did you mean "
+                                  "importer?"]
+        assert hints_of(ok(client.get("/ask", params={"query": "duty(importer, keep, R)"}))) == []
 
     def test_unknown_catalogue_name(self, client, kb):
         page = ok(client.get("/ask", params={"name": "who_pays"}), 400)
@@ -255,53 +420,66 @@ class TestAsk:
     def test_no_answers_offers_why_not(self, client):
         page = ok(client.get("/ask", params={"query": "is_a(nobody, importer)"}))
         assert "0 answer(s)" in page
-        assert 'formaction="/why-not" name="atom" value="is_a(nobody, importer)"' in page
+        assert '<a href="/why-not?atom=is_a%28nobody%2C+importer%29">Why not?</a>' in page
 
 
 class TestScenarios:
-    def expected(self, kb, path: Path, atom: str):
-        scenario = load_scenario(path, kb.program)
-        with kb.scenario(scenario.facts):
-            return scenario, kb.query(atom)
-
-    def test_bundled_scenario_by_name(self, client, kb):
-        scenario, answers = self.expected(kb, SCENARIO, OBLIGATIONS)
+    def test_a_bundled_scenario_travels_in_every_address(self, client, scenario):
         page = ok(client.get("/ask", params={"name": "obligations_of_persons", "scenario": SCENARIO.name}))
-        assert f"{len(answers)} answer(s)" in page and answers
         assert esc(scenario.title) in page
-        assert len(rows_of(page)) == len(answers)
-        # the follow-up forms carry the scenario by name, in a plain link
-        assert '<form id="follow" method="get" action="/explain">' in page
-        assert f'<input type="hidden" name="scenario" value="{SCENARIO.name}">' in page
+        assert f'<option value="{SCENARIO.name}" selected>' in page
+        assert f'href="/ask?name=duties&amp;scenario={SCENARIO.name}#answers"' in page
+        assert f'<input type="hidden" name="scenario" value="{SCENARIO.name}">' in page  # in the question forms
+        assert links_of(page, "Explain answer 1") == [f"/explain?name=obligations_of_persons&answer=1&"
+                                                      f"scenario={SCENARIO.name}"]
+        facts = re.search(r'<details class="facts">(.*?)</details>', page, re.S).group(1)
+        assert "acme filed drawback claim C-7" in html.unescape(facts)
 
-    def test_uploaded_scenario_is_carried_to_the_explanation(self, client, kb):
-        scenario, answers = self.expected(kb, SCENARIO, OBLIGATIONS)
-        text = SCENARIO.read_text(encoding="utf-8")
-        page = ok(client.post("/ask", data={"name": "obligations_of_persons"},
-                              files={"upload": ("my case.yaml", text.encode(), "application/yaml")}))
-        assert f"{len(answers)} answer(s)" in page and "upload:my case.yaml" in page
-        assert '<form id="follow" method="post" action="/explain">' in page
-        carried = dict(re.findall(r'<input type="hidden" name="(scenario\w*)" value="([^"]*)">',
-                                  page.split('<form id="follow"')[1].split("</form>")[0]))
-        assert html.unescape(carried["scenario_text"]) == text and carried["scenario"] == "@upload"
-        explained = ok(client.post("/explain", data={**{k: html.unescape(v) for k, v in carried.items()},
-                                                     "query": OBLIGATIONS, "answer": "1"}))
-        assert esc(scenario.title) in explained
+    def test_an_upload_is_kept_and_its_answers_get_an_address(self, client, kb, scenario):
+        response = upload(client, headline="1")
+        assert response.status_code == 303
+        where = response.headers["location"]
+        params = parse_qs(urlsplit(where).query)
+        assert urlsplit(where).path == "/ask" and params["headline"] == ["1"] and len(params["upload"][0]) == 20
+        assert upload(client, headline="1").headers["location"] == where  # the same file: the same address
+        page = ok(client.get(where))
+        assert "upload:my case.yaml" in page and esc(scenario.title) in page
         with kb.scenario(scenario.facts):
-            expected = Explainer(kb).explain_answers(OBLIGATIONS, [kb.query(OBLIGATIONS)[0]])
-        assert esc(expected.answers[0].proof.sentence) in explained
+            expected = obligations_report(kb, scenario, obligations(kb))
+        assert len(rows_of(page)) == len(expected.rows)
+        explained = ok(client.get(links_of(page, "Explain answer 6")[0]))
+        assert esc(scenario.title) in explained and "Answer 6: " in explained
+        assert ok(client.get(where)) == page  # the address holds
+
+    def test_an_unknown_upload_key_says_to_upload_again(self, client):
+        page = ok(client.get("/ask", params={"headline": "1", "upload": "0" * 20}), 400)
+        assert "error[unknown-scenario]" in errors_of(page)[0] and "upload the file again" in errors_of(page)[0]
 
     @pytest.mark.parametrize("content, code, where", [
         (b"facts: [unclosed\n", "bad-scenario", "upload:bad.yaml:2:"),
         (b"facts:\n  no_such_input: [[a]]\n", "unknown-input", "upload:bad.yaml:2:3"),
         (b"facts:\n  entry_date:\n    - {Subject: E-1, Date: 2023-02-30}\n", "bad-value", "upload:bad.yaml:3:"),
-        (b"\xff\xfe not text", "bad-scenario", "upload:bad.yaml"),
-        (b"  \n", "bad-scenario", "upload:bad.yaml"),
     ])
-    def test_bad_upload_shows_the_loader_error(self, client, content, code, where):
-        page = ok(client.post("/ask", data={"headline": "1"}, files={"upload": ("bad.yaml", content)}), 400)
+    def test_a_bad_upload_shows_the_loader_error_at_its_address(self, client, content, code, where):
+        response = upload(client, content=content, filename="bad.yaml", headline="1")
+        page = ok(client.get(response.headers["location"]), 400)
         errors = errors_of(page)
         assert errors and errors[0].startswith(where) and f"error[{code}]" in errors[0], errors
+
+    @pytest.mark.parametrize("content, says", [(b"\xff\xfe not text", "not UTF-8"), (b"  \n", "empty")])
+    def test_an_unreadable_upload_is_refused_at_once(self, client, content, says):
+        page = ok(upload(client, content=content, filename="bad.yaml", headline="1"), 400)
+        assert says in errors_of(page)[0] and "error[bad-scenario]" in errors_of(page)[0]
+
+    def test_when_the_store_is_full_uploads_are_refused_and_kept_ones_hold(self, monkeypatch):
+        app = create_app()
+        app.state.library.uploads = Uploads(max_uploads=1)
+        with local(app) as small:
+            kept = upload(small, headline="1").headers["location"]
+            page = ok(upload(small, content=SCENARIO.read_bytes() + b"\n", headline="1"), 503)
+            assert "as many as it can" in errors_of(page)[0] and "error[uploads-full]" in errors_of(page)[0]
+            assert upload(small, headline="1").headers["location"] == kept
+            ok(small.get(kept))
 
     @pytest.mark.parametrize("name", ["nope.yaml", "../../../../etc/passwd", "/etc/passwd", "scenarios/drawback-claim.yaml"])
     def test_only_bundled_scenarios_by_name(self, client, name):
@@ -351,7 +529,7 @@ class TestLimits:
         def broken(*args):
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(ask_module, "answers", broken)
+        monkeypatch.setattr(ask_module, "asked", broken)
         with local(app, raise_server_exceptions=False) as fragile:
             page = ok(fragile.get("/ask", params={"headline": "1"}), 500)
         assert "internal error in citelog: RuntimeError" in page and "boom" not in page
@@ -360,38 +538,58 @@ class TestLimits:
 @pytest.fixture(scope="module")
 def answer(kb):
     """The headline answer of the drawback claimant, and its number (from 1) in the table."""
-    answers = kb.query(HEADLINE)
+    answers = [row.source for row in retention_rows(kb)]
     return next((i, a) for i, a in enumerate(answers, 1) if a["Who"] == "drawback_claimant" and a["Unit"] == "anniversary")
 
 
 class TestExplain:
-    def test_proof_tree_is_collapsible_and_cites_the_law(self, client, kb, law, answer):
+    def test_each_note_once_numbered_technical_detail_behind_a_toggle(self, client, kb, law, answer):
         number, found = answer
         page = ok(client.get("/explain", params={"headline": "1", "answer": str(number)}))
-        expected = Explainer(kb).explain_answers(HEADLINE, [found]).answers[0]
-        steps = list(expected.proof.steps())
-        assert page.count('<details class="step') == len(steps)
-        assert page.count('<details class="step') - page.count("open>") >= len(steps) - 1  # only the root is open
-        for citation in expected.citations:
+        expected = Explainer(kb).explain_answers(HEADLINE, [found], [number])
+        item = expected.answers[0]
+        steps = list(item.proof.steps())
+        assert page.count('<details class="step') == len(steps) == page.count('<details class="tech">')
+        assert page.count('<details class="step') - page.count('" open>') == len(steps) - 1  # only the root is open
+        for citation in item.citations:
             assert f'href="{law.link(citation)}">{citation}</a>' in page
-        assert "19 U.S.C. 1508(c)(3)" in expected.citations
-        assert esc(expected.proof.sentence) in page
+            assert f'<a class="ref" href="#provision-{expected.numbers[citation]}"' in page
+        assert "19 U.S.C. 1508(c)(3)" in item.citations
+        assert f"<h2>Answer {number}: {esc(item.proof.sentence)}</h2>" in page
+        for _, _, quote, note in expected.provisions:
+            assert page.count(esc(quote or note)) == 1  # in the list, not under each step
+        assert page.count('<code class="statement">') == len(steps)  # inside the toggles
 
     def test_every_answer_without_a_number(self, client, kb):
         page = ok(client.get("/explain", params={"name": "duties"}))
         assert page.count('<section class="answer"') == len(kb.query("duty(Class, Action, Object)"))
 
+    def test_an_obligation_of_a_scenario_is_the_row_of_its_number(self, client, kb, scenario):
+        page = ok(client.get("/explain", params={"headline": "1", "answer": "6", "scenario": SCENARIO.name}))
+        with kb.scenario(scenario.facts):
+            row = obligations(kb)[5]
+            expected = Explainer(kb).explain_answers("x", [row.source], [6]).answers[0]
+        assert f"<h2>Answer 6: {esc(expected.proof.sentence)}</h2>" in page
+        assert f'href="/ask?headline=1&amp;scenario={SCENARIO.name}#answer-6">the question</a>' in page
+
     @pytest.mark.parametrize("fmt, media, render", [
         ("md", "text/markdown", "to_markdown"), ("html", "text/html", "to_html"), ("json", "application/json", "to_json"),
     ])
-    def test_downloads(self, client, kb, answer, fmt, media, render):
+    def test_downloads_carry_the_memo(self, client, kb, answer, fmt, media, render, monkeypatch, app, scenario):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", MADE)
         number, found = answer
         response = client.get("/explain", params={"headline": "1", "answer": str(number), "format": fmt})
         assert response.status_code == 200
         assert response.headers["content-type"].startswith(media)
         assert response.headers["content-disposition"] == f'attachment; filename="citelog-explanation-answer-{number}.{fmt}"'
-        expected = getattr(Explainer(kb).explain_answers(HEADLINE, [found]), render)()
-        assert response.text == expected
+        revision = app.state.library.revision
+        expected = Explainer(kb).explain_answers(HEADLINE, [found], [number]).with_memo(memo(kb, None, of=revision))
+        assert response.text == getattr(expected, render)()
+        assert str(revision) in response.text or revision.content in response.text
+        under = client.get("/explain", params={"headline": "1", "answer": "6", "scenario": SCENARIO.name,
+                                               "format": fmt}).text
+        assert "acme filed drawback claim C-7" in under and scenario.title.replace("'", "&#39;" if fmt == "html"
+                                                                                     else "'") in under
 
     @pytest.mark.parametrize("params, code", [
         ({"headline": "1", "answer": "999"}, "no-answer"),
@@ -422,6 +620,11 @@ class TestWhyNot:
             stack += attempt.deeper
         assert page.count('<li class="attempt') == count
 
+    def test_open_values_read_as_words(self, client):
+        page = html.unescape(ok(client.get("/why-not", params={"atom": "must_keep(importer, drawback_claim_records, "
+                                                                         "N, U, T, B)"})))
+        assert "anything" not in page and "for any period from any event" in page
+
     def test_under_a_scenario_it_holds(self, client):
         page = ok(client.get("/why-not", params={"atom": "is_a(acme, drawback_claimant)", "scenario": SCENARIO.name}))
         assert "holds" in page and '<details class="step' in page
@@ -436,6 +639,11 @@ class TestWhyNot:
         page = ok(client.get("/why-not", params={"atom": "is_a(acme"}), 400)
         assert "error[syntax-error]" in errors_of(page)[0] and 'id="atom"' in page
 
+    def test_an_upload_redirects_to_the_why_not_of_the_same_atom(self, client):
+        response = upload(client, "/why-not", atom="is_a(acme, drawback_claimant)")
+        assert response.status_code == 303 and urlsplit(response.headers["location"]).path == "/why-not"
+        assert "holds" in ok(client.get(response.headers["location"]))
+
 
 class TestRegression:
     def test_cases_and_results(self, client, kb):
@@ -449,7 +657,17 @@ class TestRegression:
         rows = rows_of(page)
         assert len(rows) == len(cases)
         assert all(esc(case.name) in row for case, row in zip(cases, rows))
-        assert 'action="/tests/diff"' in page
+        assert 'action="/tests/diff"' in page  # the bundled KB of this checkout is in git
+
+    def test_outside_git_the_diff_is_not_offered(self, tmp_path):
+        shutil.copytree(BUNDLED_KB, tmp_path / "kb")
+        with local(create_app(tmp_path / "kb")) as outside:
+            page = ok(outside.get("/tests"))
+            assert 'action="/tests/diff"' not in page
+            assert "is not in a git work tree, so it has no earlier versions" in page
+            diff = ok(outside.get("/tests/diff", params={"base": "HEAD"}), 404)
+            assert "is not in a git work tree" in diff and str(tmp_path) not in diff and "citelog diff" not in diff
+            assert "what an edit changed since a git revision" not in ok(outside.get("/"))
 
 
 @pytest.fixture(scope="module")
@@ -543,16 +761,15 @@ class TestWhoIsAnswered:
     @pytest.mark.parametrize("headers", [{}, {"origin": "http://127.0.0.1"}, {"sec-fetch-site": "same-origin"},
                                          {"sec-fetch-site": "same-origin", "origin": "null"}])
     def test_a_post_from_its_own_pages_is_answered(self, client, headers):
-        ok(client.post("/ask", data={"headline": "1"}, headers=headers))
+        upload = {"upload": ("mine.yaml", b"facts:\n  imports: [[acme, e1]]\n")}
+        ok(client.post("/ask", data={"headline": "1"}, files=upload, headers=headers))
 
     def test_error_pages_show_no_path_of_the_server(self, tmp_path):
         kb = tmp_path / "kb"
         shutil.copytree(BUNDLED_KB, kb)
-        with local(create_app(kb)) as session:  # not in a git repository
-            page = ok(session.get("/tests/diff", params={"base": "HEAD"}), 400)
-        (error,) = errors_of(page)
-        assert error.startswith("the KB folder: error[not-git]: the KB folder is not in a git repository")
-        assert str(tmp_path) not in page
+        with local(create_app(kb)) as session:  # not in a git repository: no diff is offered, in words
+            page = ok(session.get("/tests/diff", params={"base": "HEAD"}), 404)
+        assert "git" in page and str(tmp_path) not in page
 
     def test_errors_of_the_kb_at_a_revision_name_it_from_the_repository(self, tmp_path):
         kb = tmp_path / "kb"
@@ -576,7 +793,7 @@ class TestRequestLimits:
     starts stops when the request gives up."""
 
     def test_a_scenario_too_large_is_refused_before_its_evaluation(self, client, monkeypatch):
-        monkeypatch.setattr(ask_module.Prover, "cited", lambda *args: pytest.fail("evaluated"))
+        monkeypatch.setattr(Engine, "evaluate", lambda *args: pytest.fail("evaluated"))
         rows = "".join(f"    - [p{i}, e{i}]\n" for i in range(MAX_FACTS + 1))
         page = ok(client.post("/ask", data={"headline": "1"},
                               files={"upload": ("big.yaml", f"facts:\n  imports:\n{rows}".encode())}), 400)
@@ -600,7 +817,7 @@ class TestRequestLimits:
                 seen.append(kb.limits.seconds)
             raise citelog.QueryError("done", code="no-answer")
 
-        monkeypatch.setattr(ask_module, "answers", slow_answers)
+        monkeypatch.setattr(ask_module, "asked", slow_answers)
         app = create_app(time_limit=3)
         with local(app) as client:
             ok(client.get("/ask", params={"headline": "1"}), 400)
@@ -611,8 +828,8 @@ class TestRequestLimits:
 class TestServing:
     def test_same_request_same_bytes(self, client):
         other = local(create_app())
-        for url in ("/", "/law", "/ask?headline=1", "/explain?headline=1&answer=2", "/why-not?atom=is_a(acme,importer)",
-                    "/tests", "/nope"):
+        for url in ("/", "/law", "/law/reading", "/ask?headline=1", "/ask?headline=1&scenario=drawback-claim.yaml",
+                    "/explain?headline=1&answer=2", "/why-not?atom=is_a(acme,importer)", "/tests", "/nope"):
             first = client.get(url)
             assert first.content == client.get(url).content == other.get(url).content, url
 
@@ -627,8 +844,9 @@ class TestServing:
         assert "root:" not in response.text and "create_app" not in response.text
         assert "there is no such page" in response.text
 
-    def test_wrong_method(self, client):
-        assert "cannot be reached that way" in ok(client.post("/law"), 405)
+    @pytest.mark.parametrize("path", ["/law", "/law/reading", "/explain", "/tests"])
+    def test_only_an_upload_is_posted(self, client, path):
+        assert "cannot be reached that way" in ok(client.post(path), 405)
 
     def test_own_assets_are_served(self, client):
         assert "sortTable" in client.get("/static/site.js").text
@@ -645,13 +863,13 @@ class TestServing:
         before = kb_files(kb)
         with local(create_app(kb)) as session:
             session.get("/law")
+            session.get("/law/reading")
             session.get("/ask", params={"headline": "1", "scenario": SCENARIO.name})
-            session.post("/ask", data={"name": "obligations_of_persons"},
-                         files={"upload": ("case.yaml", SCENARIO.read_bytes())})
+            session.get(upload(session, headline="1").headers["location"])
             session.get("/explain", params={"headline": "1", "format": "html"})
             session.get("/why-not", params={"atom": "is_a(acme, importer)"})
             session.get("/tests")
-            session.get("/tests/diff", params={"base": "HEAD"})  # not a git repository: an error page
+            session.get("/tests/diff", params={"base": "HEAD"})  # not in a git repository: not offered
         assert kb_files(kb) == before
 
 
@@ -665,35 +883,6 @@ def test_serve_help():
     for option in ("--kb", "--host", "--port", "--time-limit"):
         assert option in out
     assert "127.0.0.1" in out
-
-
-class Server:
-    """`citelog serve` in a subprocess on a free port; its printed address."""
-
-    def __init__(self, *args: str):
-        self.process = subprocess.Popen([CITELOG, "serve", "--port", "0", *args], stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, cwd=REPO)
-        lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: lines.put(self.process.stdout.readline()), daemon=True).start()
-        try:
-            self.line = lines.get(timeout=60)
-        except queue.Empty:
-            self.stop()
-            pytest.fail("citelog serve printed no address within 60 s")
-        found = re.search(r"http://127\.0\.0\.1:(\d+)/", self.line)
-        if not found:
-            self.stop()
-            pytest.fail(f"citelog serve printed {self.line!r}; stderr: {self.process.stderr.read()}")
-        self.url, self.port = found.group(0), int(found.group(1))
-
-    def stop(self) -> int:
-        """Stop it as a user does, with Ctrl-C (SIGINT); its exit status."""
-        self.process.send_signal(signal.SIGINT)
-        try:
-            return self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait()
 
 
 def test_serve_starts_prints_its_address_and_stops():
@@ -725,126 +914,3 @@ def test_serve_refuses_a_bad_kb_and_a_busy_port(tmp_path):
         result = run_cli("serve", "--port", str(taken.getsockname()[1]))
     assert result.returncode == 1 and b"cannot listen on 127.0.0.1:" in result.stderr
     assert b"Traceback" not in result.stderr
-
-
-# ---- in a real browser --------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def server():
-    running = Server()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def browser_page():
-    sync_playwright = browser_or_skip("the browser tests of the web app")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-            page = context.new_page()
-            problems: list[str] = []
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-            yield page
-            assert problems == []
-        finally:
-            browser.close()
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"web-{name}.png"), full_page=False)
-
-
-def test_browser_law_page(server, browser_page, kb):
-    page = browser_page
-    page.goto(server.url + "law")
-    assert page.title() == "Law · citelog"
-    assert page.locator("a.q").count() > 100
-    assert not page.locator("aside.panel .cover").first.is_visible()
-    provision = kb.program.provision("19 U.S.C. 1508(c)(3)")
-    passage = page.locator("a.q", has_text="records for any drawback claim shall be kept").first
-    passage.click()
-    panel = page.locator("aside.panel .cover.shown")
-    assert panel.count() == 1 and panel.is_visible()
-    assert provision.citation in panel.inner_text()
-    assert "retention(drawback_claim_records, 3, anniversary, liquidation_of_claim, until)" in panel.inner_text()
-    assert page.url.endswith("#" + passage.get_attribute("id"))
-    shot(page, "law")
-
-
-def test_browser_headline_explanation_and_citation(server, browser_page, kb):
-    page = browser_page
-    page.goto(server.url + "ask")
-    page.get_by_role("button", name="Who must keep what, for how long?").click()
-    answers = kb.query(HEADLINE)
-    rows = page.locator("table.answers tbody tr")
-    assert rows.count() == len(answers)
-    assert page.locator("strong.count").inner_text() == f"{len(answers)} answer(s)"
-
-    # sort by Amount, both ways
-    amounts = lambda: [int(t) for t in page.locator("table.answers tbody tr td:nth-child(4)").all_inner_texts()]  # noqa: E731
-    page.get_by_role("button", name="Amount").click()
-    assert amounts() == sorted(a["Amount"] for a in answers)
-    page.get_by_role("button", name="Amount").click()
-    assert amounts() == sorted((a["Amount"] for a in answers), reverse=True)
-    shot(page, "answers")
-
-    # explain the drawback claimant's answer
-    claimant = page.locator("td", has_text=re.compile(r"^drawback_claimant$"))  # not its agent's row
-    row = page.locator("table.answers tbody tr").filter(has=claimant).filter(has_text="anniversary")
-    row.get_by_role("button", name="Explain").click()
-    page.wait_for_url("**/explain?**")
-    root = page.locator("section.answer > details.step").first
-    assert root.evaluate("d => d.open")
-    premise = root.locator(":scope > .premises > details.step").first
-    assert not premise.evaluate("d => d.open")
-    premise.locator(":scope > summary").click()
-    assert premise.evaluate("d => d.open")
-    page.get_by_role("button", name="Collapse all").click()
-    assert page.evaluate("() => [...document.querySelectorAll('details.step')].every(d => !d.open)")
-    page.get_by_role("button", name="Expand all").click()
-    assert page.evaluate("() => [...document.querySelectorAll('details.step')].every(d => d.open)")
-    shot(page, "explanation")
-
-    # follow the citation of (c)(3) to its text on the Law page
-    quote = kb.program.provision("19 U.S.C. 1508(c)(3)").quotes[0].text
-    page.locator("details.step a.badge", has_text="19 U.S.C. 1508(c)(3)").first.click()
-    page.wait_for_url("**/law#q-*")
-    target = page.locator("a.q.selected")
-    assert target.count() == 1
-    assert normalize(quote).startswith(normalize(target.inner_text()))
-    assert page.evaluate("() => document.querySelector(':target').classList.contains('selected')")
-    assert "19 U.S.C. 1508(c)(3)" in page.locator("aside.panel .cover.shown").inner_text()
-    shot(page, "citation")
-
-
-def test_browser_upload_scenario_and_download(server, browser_page, kb, tmp_path):
-    page = browser_page
-    page.goto(server.url + "ask")
-    page.locator("input[type=file][name=upload]").set_input_files(str(SCENARIO))
-    page.get_by_role("button", name="obligations of persons").click()
-    scenario = load_scenario(SCENARIO, kb.program)
-    with kb.scenario(scenario.facts):
-        answers = kb.query(OBLIGATIONS)
-        number = next(i for i, a in enumerate(answers, 1) if a["Unit"] == "anniversary")
-        expected = Explainer(kb).explain_answers(OBLIGATIONS, [answers[number - 1]]).to_markdown()
-    assert page.locator("strong.scenario-title").inner_text() == scenario.title
-    assert page.locator("table.answers tbody tr").count() == len(answers)
-    assert page.locator("select[name=scenario]").input_value() == "@upload"
-    shot(page, "scenario")
-
-    page.locator("table.answers tbody tr").nth(number - 1).get_by_role("button", name="Explain").click()
-    page.wait_for_load_state()
-    assert page.locator("strong.scenario-title").inner_text() == scenario.title
-    with page.expect_download() as waiting:
-        page.get_by_role("button", name="Markdown").click()
-    download = waiting.value
-    assert download.suggested_filename == f"citelog-explanation-answer-{number}.md"
-    saved = tmp_path / download.suggested_filename
-    download.save_as(saved)
-    assert saved.read_text(encoding="utf-8") == expected
-    assert "19 U.S.C. 1508(c)(3)" in expected
-    shot(page, "explanation-download")

@@ -3,9 +3,11 @@
 `create_app` loads the KB once and returns a Starlette app; `citelog serve` runs it with uvicorn.
 The app only reads: it never writes into the KB, it serves no file but its own stylesheet and
 script, and the only names a request may give are those of the KB's catalogue queries and bundled
-scenarios, looked up in fixed lists. It answers only requests addressed to it, and posts from its
-own pages (`guard`). Every error reaches the reader as a page that says what went wrong (with
-file:line:col for a query or scenario, paths relative to the KB), never as a traceback.
+scenarios, looked up in fixed lists, and the keys of the scenarios uploaded to it. Every question
+is a GET, so every answer has an address; only an upload is posted, then redirected to the address
+of its answers. It answers only requests addressed to it, and posts from its own pages (`guard`).
+Every error reaches the reader as a page that says what went wrong (with file:line:col for a query
+or scenario, paths relative to the KB), never as a traceback.
 """
 
 from __future__ import annotations
@@ -23,11 +25,11 @@ from starlette.staticfiles import StaticFiles
 
 from .. import resources
 from ..errors import CitelogError
-from . import ask, regression
+from . import ask, outline, regression
 from .guard import Guard, Hosts
 from .html import HERE, error_page, page
 from .library import Library, status
-from .limits import Limits
+from .limits import Limits, offload
 
 TIME_LIMIT = 30.0  # seconds a request may take
 MAX_UPLOAD = 1_000_000  # bytes a request body may have (a scenario file is a few hundred)
@@ -41,6 +43,11 @@ async def home(request: Request) -> Response:
 async def law_page(request: Request) -> Response:
     library: Library = request.app.state.library
     return page(request, "law.html.j2", law=library.law)
+
+
+async def reading_page(request: Request) -> Response:
+    library: Library = request.app.state.library
+    return page(request, "reading.html.j2", law=library.law, outline=await offload(request, outline.of, library))
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
@@ -69,9 +76,12 @@ def create_app(kb_path: str | Path | None = None, *, time_limit: float = TIME_LI
     routes = [
         Route("/", home),
         Route("/law", law_page),
-        Route("/ask", ask.ask_page, methods=["GET", "POST"]),
-        Route("/explain", ask.explain_page, methods=["GET", "POST"]),
-        Route("/why-not", ask.why_not_page, methods=["GET", "POST"]),
+        Route("/law/reading", reading_page),
+        Route("/ask", ask.ask_page),
+        Route("/ask", ask.upload, methods=["POST"]),
+        Route("/explain", ask.explain_page),
+        Route("/why-not", ask.why_not_page),
+        Route("/why-not", ask.upload, methods=["POST"]),
         Route("/tests", regression.tests_page),
         Route("/tests/diff", regression.diff_page),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

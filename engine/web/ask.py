@@ -1,9 +1,11 @@
-"""The Ask and Explain pages: answers as a table, each answer's proof, why-not, the downloads.
+"""The Ask, Explain and Why-not pages: answers as a table of words, each answer's proof, the downloads.
 
 Each handler reads the request (`forms.read`), does the library work in a worker thread under the
-time limit (`limits.offload`), and renders a template. The work itself is the library's: the KB
-answers, `Prover` gives each answer's citations, `Explainer` builds explanations and why-not, and
-`Explanation` renders the downloads; nothing here interprets the law.
+time limit (`limits.offload`), and renders a template. The work itself is the library's: the
+tables are `citelog.report`'s (the headline, a scenario's obligations, any other question), the
+hints `citelog.hints`', the explanations `Explainer`'s with the memo of `citelog.memo`; nothing
+here words or interprets the law. A question is a GET with its fields in the address; posting a
+scenario file keeps it (`uploads`) and redirects (303) to the address of the same question under it.
 """
 
 from __future__ import annotations
@@ -11,14 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from ..errors import CitelogError, Position, QueryError
 from ..explain import Explainer, Explanation, WhyNot
-from ..proofs import Prover
-from ..retention import HEADLINE
+from ..hints import hints
+from ..knowledge_base import Answer, KnowledgeBase
+from ..memo import memo
+from ..obligations import obligations
+from ..report import Report, answers_report, headline, obligations_report, obligations_title
+from ..retention import HEADLINE, retention_rows
 from ..scenario import Scenario
-from ..syntax import Atom
+from ..wording import Wording
 from . import forms
 from .html import download, page, ranks
 from .library import Library, status
@@ -39,57 +45,87 @@ WHY_NOT_DOWNLOADS = {
 class Asked:
     """A question and its answers, ready for the table."""
 
-    atom: Atom
-    meaning: str | None
+    report: Report  # every answer, numbered
+    shown: Report  # the answers the reader's filters keep, with their numbers
     scenario: Scenario | None
-    variables: tuple[str, ...]
-    rows: tuple[tuple[tuple, tuple[str, ...]], ...]  # (values of the variables, citations)
+    hints: tuple[str, ...]
+    atom: str | None  # the atom asked (None: the headline question)
 
-    def table(self) -> list[tuple[int, list[tuple[object, int]], tuple[str, ...]]]:
-        """The rows numbered, each value with its rank in its column (how the browser sorts it)."""
-        columns = [ranks([values[i] for values, _ in self.rows]) for i in range(len(self.variables))]
-        return [(number, [(value, columns[i][number - 1]) for i, value in enumerate(values)], citations)
-                for number, (values, citations) in enumerate(self.rows, start=1)]
+    @property
+    def why_not(self) -> str | None:
+        """The atom to ask why-not about, when it has no answers."""
+        return self.atom if not self.report.rows else None
+
+    def table(self) -> list[tuple[object, list[tuple[str, int]]]]:
+        """The rows shown, each cell with its rank in its column (how the browser sorts it by value)."""
+        columns = [ranks([row.keys[i] for row in self.shown.rows]) for i in range(len(self.shown.columns))]
+        return [(row, [(cell, columns[i][n]) for i, cell in enumerate(row.cells)])
+                for n, row in enumerate(self.shown.rows)]
 
 
-def _question(library: Library, fields: dict[str, str]) -> Atom:
-    """The atom asked: the headline, a catalogue query (one click each) or the query typed."""
+def _party(fields: dict[str, str]) -> str | None:
+    return fields.get("party") or None
+
+
+def asked(library: Library, fields: dict[str, str], choice: forms.Choice) -> Asked:
+    """The answers of the question the fields ask, under the scenario chosen."""
+    scenario = library.scenario(choice)
+    atom, found_hints = None, []
+    if fields.get("headline") and scenario is None:
+        report = library.once("headline", headline)  # the same for every request: made once
+    else:
+        with library.given(scenario) as kb:
+            if fields.get("headline"):
+                party = _party(fields)
+                report = obligations_report(kb, scenario, obligations(kb, party), party)
+            else:
+                atom = library.question(fields.get("name"), fields.get("query"))
+                meaning = library.meaning(atom)
+                report = answers_report(kb, atom, meaning or "Answers", scenario)
+                found_hints = [] if meaning else hints(atom, kb.program, kb.given_facts())
+    shown = report.filtered(**{"class": fields.get("class", ""), "records": fields.get("records", "")})
+    return Asked(report, shown, scenario, tuple(found_hints), str(atom) if atom else None)
+
+
+def _answers(library: Library, kb: KnowledgeBase, fields: dict[str, str],
+             scenario: Scenario | None) -> tuple[str, list[Answer]]:
+    """What Explain explains for a question: its title, and its answers in the order of its table."""
     if fields.get("headline"):
-        return library.question(None, HEADLINE)
-    return library.question(fields.get("name"), fields.get("query"))
+        if scenario is None:
+            return HEADLINE, [row.source for row in retention_rows(kb)]
+        party = _party(fields)
+        return obligations_title(scenario, party), [row.source for row in obligations(kb, party)]
+    atom = library.question(fields.get("name"), fields.get("query"))
+    return str(atom), kb.query(atom)
 
 
-def answers(library: Library, fields: dict[str, str], choice: forms.Choice) -> Asked:
-    scenario = library.scenario(choice.name, choice.text, choice.label)
-    atom = _question(library, fields)
-    with library.given(scenario) as kb:
-        found = Prover(kb).cited(atom)
-    rows = tuple((tuple(value for _, value in answer.bindings), tuple(citations)) for answer, citations in found)
-    variables = tuple(name for name, _ in found[0][0].bindings) if found else ()
-    return Asked(atom, library.meaning(atom), scenario, variables, rows)
-
-
-def explanation(library: Library, fields: dict[str, str], choice: forms.Choice) -> tuple[Explanation, Scenario | None]:
-    """The explanation of every answer of the question, or of the one numbered `answer` (from 1)."""
-    scenario = library.scenario(choice.name, choice.text, choice.label)
-    atom = _question(library, fields)
+def explanation(library: Library, fields: dict[str, str], choice: forms.Choice,
+                with_memo: bool = False) -> tuple[Explanation, Scenario | None]:
+    """The explanation of every answer of the question, or of the one numbered `answer` (from 1);
+    with its memo (for a download)."""
+    scenario = library.scenario(choice)
     number = _number(fields.get("answer"))
     with library.given(scenario) as kb:
+        title, found = _answers(library, kb, fields, scenario)
         explainer = Explainer(kb)
         if number is None:
-            return explainer.explain(atom), scenario
-        found = kb.query(atom)
-        if not 1 <= number <= len(found):
-            raise QueryError(f"{atom} has {len(found)} answer(s): there is no answer {number}",
+            explained = explainer.explain_answers(title, found)
+        elif 1 <= number <= len(found):
+            explained = explainer.explain_answers(title, [found[number - 1]], [number])
+        else:
+            raise QueryError(f"{title} has {len(found)} answer(s): there is no answer {number}",
                              Position("<answer>"), code="no-answer")
-        return explainer.explain_answers(str(atom), [found[number - 1]]), scenario
+        if with_memo:
+            explained = explained.with_memo(memo(kb, scenario, of=library.revision))
+    return explained, scenario
 
 
-def why_not(library: Library, fields: dict[str, str], choice: forms.Choice) -> tuple[WhyNot, Scenario | None]:
-    scenario = library.scenario(choice.name, choice.text, choice.label)
+def why_not(library: Library, fields: dict[str, str], choice: forms.Choice) -> tuple[WhyNot, Scenario | None,
+                                                                                       list[str]]:
+    scenario = library.scenario(choice)
     atom = library.question(None, fields.get("atom"))
     with library.given(scenario) as kb:
-        return Explainer(kb).why_not(atom), scenario
+        return Explainer(kb).why_not(atom), scenario, hints(atom, kb.program, kb.given_facts())
 
 
 def _number(text: str | None) -> int | None:
@@ -100,30 +136,55 @@ def _number(text: str | None) -> int | None:
     return int(text)
 
 
+def choices(library: Library) -> dict[str, list[tuple[str, str]]]:
+    """The pick-lists of the headline question: the classes and records the KB's table names."""
+    report = library.once("headline", headline)
+    words = library.once("words", lambda kb: Wording.of(kb.program))
+    return {"class": report.choices("class", words), "records": report.choices("records", words)}
+
+
 # ---- handlers ----------------------------------------------------------------------------------------
 
 
 def _context(request: Request, fields: dict[str, str], choice: forms.Choice) -> dict:
     library: Library = request.app.state.library
-    return {"library": library, "fields": fields, "choice": choice, "law": library.law, "headline": HEADLINE}
+    return {"library": library, "fields": fields, "choice": choice, "law": library.law}
 
 
 async def ask_page(request: Request) -> Response:
-    fields, choice, result, errors, code = {}, forms.Choice(), None, [], 200
+    library: Library = request.app.state.library
+    fields, choice = forms.read(request)
+    result, scenario, errors, code = None, None, [], 200
     try:
-        fields, choice = await forms.read(request)
         if any(fields.get(key) for key in ("headline", "name", "query")):
-            result = await offload(request, answers, request.app.state.library, fields, choice)
+            result = await offload(request, asked, library, fields, choice)
+            scenario = result.scenario
+        elif choice:
+            scenario = await offload(request, library.scenario, choice)
     except CitelogError as error:
-        code, errors = status(error), request.app.state.library.shown(error)
-    return page(request, "ask.html.j2", code, result=result, errors=errors,
+        code, errors = status(error), library.shown(error)
+    picks = await offload(request, choices, library)
+    return page(request, "ask.html.j2", code, result=result, scenario=scenario, errors=errors, picks=picks,
                 **_context(request, fields, choice))
 
 
+async def upload(request: Request) -> Response:
+    """A posted scenario file: kept, then the same question under it, at an address of its own."""
+    library: Library = request.app.state.library
+    try:
+        where = await forms.posted(request, library.uploads)
+    except CitelogError as error:
+        fields, choice = forms.read(request)
+        return page(request, "ask.html.j2", status(error), result=None, scenario=None,
+                    picks=await offload(request, choices, library), errors=library.shown(error),
+                    **_context(request, fields, choice))
+    return RedirectResponse(where, status_code=303)
+
+
 async def explain_page(request: Request) -> Response:
-    fields, choice = await forms.read(request)
+    fields, choice = forms.read(request)
     wanted = _format(DOWNLOADS, fields["format"]) if fields.get("format") else None
-    explained, scenario = await offload(request, explanation, request.app.state.library, fields, choice)
+    explained, scenario = await offload(request, explanation, request.app.state.library, fields, choice, bool(wanted))
     if wanted:
         media, extension, render = wanted
         suffix = f"-answer-{fields['answer']}" if fields.get("answer") else ""
@@ -133,18 +194,21 @@ async def explain_page(request: Request) -> Response:
 
 
 async def why_not_page(request: Request) -> Response:
-    fields, choice, result, scenario, errors, code = {}, forms.Choice(), None, None, [], 200
+    library: Library = request.app.state.library
+    fields, choice = forms.read(request)
+    result, scenario, found_hints, errors, code = None, None, [], [], 200
     try:
-        fields, choice = await forms.read(request)
         if fields.get("atom"):
-            result, scenario = await offload(request, why_not, request.app.state.library, fields, choice)
+            result, scenario, found_hints = await offload(request, why_not, library, fields, choice)
             if fields.get("format"):
                 media, extension, render = _format(WHY_NOT_DOWNLOADS, fields["format"])
                 return download(render(result), media, f"citelog-why-not.{extension}")
+        elif choice:
+            scenario = await offload(request, library.scenario, choice)
     except CitelogError as error:
-        code, errors = status(error), request.app.state.library.shown(error)
-    return page(request, "why_not.html.j2", code, result=result, scenario=scenario, errors=errors,
-                **_context(request, fields, choice))
+        code, errors = status(error), library.shown(error)
+    return page(request, "why_not.html.j2", code, result=result, scenario=scenario, hints=found_hints,
+                errors=errors, **_context(request, fields, choice))
 
 
 def _format(table: dict, name: str):
@@ -152,4 +216,3 @@ def _format(table: dict, name: str):
         raise QueryError(f"no download format '{name}' (formats: {', '.join(table)})", Position("<format>"),
                          code="bad-format")
     return table[name]
-

@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from ..values import sort_key
+from .forms import address
 
 HERE = Path(__file__).resolve().parent
 HEADERS = {
@@ -32,14 +32,14 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+environment.globals["address"] = address
 
 
-def ranks(values: list) -> list[int]:
-    """Each value's place in the sorted order of a column, so that the table sorts dates, money
-    and numbers by value in the browser (the `data-sort` of a cell)."""
-    order = {key: rank for rank, key in enumerate(sorted({sort_key(v) for v in values}))}
-    return [order[sort_key(v)] for v in values]
-
+def ranks(keys: list) -> list[int]:
+    """Each cell's place in the sorted order of its column's sort keys, so that the table sorts
+    dates, money and numbers by value in the browser (the `data-sort` of a cell)."""
+    order = {key: rank for rank, key in enumerate(sorted(set(keys)))}
+    return [order[key] for key in keys]
 
 
 def render(template: str, status: int = 200, **context) -> HTMLResponse:

@@ -73,6 +73,10 @@ class Law:
             return None
         return f"/law#{entry.spans[0] if entry.spans else entry.anchor}"
 
+    def entry(self, key: str) -> Entry | None:
+        """The provision or interpretation of a citation (or name)."""
+        return self._by_key.get(key)
+
     def authority(self, citation: str) -> str:
         """statute, regulation or interpretation ("" for a citation the KB does not have)."""
         entry = self._by_key.get(citation)

@@ -1,12 +1,14 @@
-"""What every request of the web app shares: one loaded KB, its Law page and its bundled scenarios.
+"""What every request of the web app shares: one loaded KB, its Law page, its bundled scenarios and
+the scenarios uploaded to it.
 
 The KB is loaded once and never written: a scenario's facts are given for one request and
 withdrawn before the next one runs. pyDatalog holds one model per KB, so requests that give facts
 take turns (`given`); a request that cannot have the KB within its time gets a clear error rather
 than waiting for ever, and every evaluation it starts stops at its deadline (`until`). A scenario
 larger than the web app evaluates is refused before its evaluation starts. Results that cannot
-change while the KB is served (the regression cases) are computed once. Messages name files
-relative to the KB: a page shows no path of the server's (`shown`).
+change while the KB is served (the regression cases, the KB's revision, the answers each provision
+rests under) are computed once. Messages name files relative to the KB: a page shows no path of
+the server's (`shown`).
 """
 
 from __future__ import annotations
@@ -23,14 +25,18 @@ from typing import TypeVar
 
 from .. import load
 from ..errors import CitelogError, Position, QueryError
+from ..hints import parse_question
 from ..knowledge_base import KnowledgeBase
 from ..limits import Limits
-from ..parser import parse_atom
+from ..memo import Fact, facts_of, in_git_work_tree, revision
+from ..reading import Reader
 from ..scenario import Scenario, parse_scenario
 from ..semantic_diff import BASE_PREFIX
 from ..syntax import Atom
 from ..textfile import read_text
 from . import law
+from .forms import Choice
+from .uploads import StoreFull, Uploads
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FACTS = 20_000  # facts of a scenario the web app evaluates (a bundled one has a dozen; 10,000 answer in seconds)
@@ -58,7 +64,7 @@ class Busy(CitelogError):
 
 def status(error: CitelogError) -> int:
     """The HTTP status of a request that failed with this error: the server's fault or the request's."""
-    return 503 if isinstance(error, Busy) else 400
+    return 503 if isinstance(error, (Busy, StoreFull)) else 400
 
 
 class Library:
@@ -73,6 +79,10 @@ class Library:
         folder = self.root / "scenarios"
         found = sorted(p for p in folder.iterdir() if p.suffix in SCENARIO_SUFFIXES) if folder.is_dir() else []
         self.scenarios: dict[str, Path] = {p.name: p for p in found}  # the only files a request may name
+        self.uploads = Uploads()
+        self.reader = Reader(self.kb.program)
+        self.revision = revision(self.kb.program)
+        self.in_git = in_git_work_tree(self.root)  # whether the diff against a git revision can work
         self._lock = threading.Lock()
         self._memo: dict[str, object] = {}
 
@@ -85,7 +95,7 @@ class Library:
         if not query or not query.strip():
             raise QueryError("type a query atom, such as duty(Class, Action, Records)", Position("<query>", 1, 1),
                              code="bad-query")
-        return parse_atom(query.strip())
+        return parse_question(query.strip())
 
     def meaning(self, atom: Atom) -> str | None:
         """What a catalogue query means, when the atom is one."""
@@ -93,10 +103,17 @@ class Library:
 
     # ---- scenarios ---------------------------------------------------------------------------------
 
-    def scenario(self, name: str | None = None, text: str | None = None, label: str = "upload") -> Scenario | None:
-        """A bundled scenario picked by file name, or an uploaded one (its text, parsed in memory)."""
-        if text:
+    def scenario(self, choice: Choice) -> Scenario | None:
+        """A bundled scenario picked by file name, or an uploaded one by its key (parsed in memory)."""
+        if choice.upload:
+            kept = self.uploads.get(choice.upload)
+            if kept is None:
+                raise QueryError(f"no uploaded scenario has the key '{choice.upload}': the server keeps uploads "
+                                 "until it restarts; upload the file again", Position("<scenario>"),
+                                 code="unknown-scenario")
+            label, text = kept
             return _bounded(parse_scenario(text, self.kb.program, label))
+        name = choice.name
         if not name:
             return None
         path = self.scenarios.get(name)
@@ -111,6 +128,10 @@ class Library:
     def request_limits(self) -> Limits:
         """The limits of an evaluation started now: the served KB's, cut to the time the request has left."""
         return self.limits.within(max(min(_deadline.get() - time.monotonic(), self.time_limit), 0.01))
+
+    def facts(self, scenario: Scenario) -> tuple[Fact, ...]:
+        """A scenario's facts as sentences, for the page that asks under it."""
+        return facts_of(scenario, self.reader)
 
     @contextmanager
     def given(self, scenario: Scenario | None) -> Iterator[KnowledgeBase]:

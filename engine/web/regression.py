@@ -26,6 +26,8 @@ from .library import Library, status
 from .limits import offload
 
 DIFF_DOWNLOADS = {"md": ("text/markdown; charset=utf-8", "md"), "json": ("application/json", "json")}
+NO_GIT = ("The knowledge base served is not in a git work tree, so it has no earlier versions to compare it with "
+          "here. Serve a KB folder that is in a git repository to see what an edit changed.")
 
 
 @dataclass(frozen=True)
@@ -77,11 +79,16 @@ def diff(library: Library, revision: str) -> SemanticDiff:
 
 
 async def tests_page(request: Request) -> Response:
-    result = await offload(request, report, request.app.state.library)
-    return page(request, "tests.html.j2", report=result, revision="HEAD")
+    library: Library = request.app.state.library
+    result = await offload(request, report, library)
+    return page(request, "tests.html.j2", report=result, revision="HEAD", in_git=library.in_git, no_git=NO_GIT)
 
 
 async def diff_page(request: Request) -> Response:
+    """The diff, offered only where it can work: for a KB in a git work tree."""
+    library: Library = request.app.state.library
+    if not library.in_git:
+        return page(request, "diff.html.j2", 404, in_git=False, no_git=NO_GIT, errors=[])
     revision = request.query_params.get("base", "").strip() or "HEAD"
     fmt = request.query_params.get("format", "")
     if fmt and fmt not in DIFF_DOWNLOADS:
@@ -90,10 +97,10 @@ async def diff_page(request: Request) -> Response:
     try:
         result = await offload(request, diff, request.app.state.library, revision)
     except CitelogError as error:
-        return page(request, "diff.html.j2", status(error), result=None, revision=revision,
+        return page(request, "diff.html.j2", status(error), result=None, revision=revision, in_git=True,
                     errors=request.app.state.library.shown(error))
     if fmt:
         media, extension = DIFF_DOWNLOADS[fmt]
         text = result.to_markdown() if fmt == "md" else result.to_json()
         return download(text, media, f"citelog-diff.{extension}")
-    return page(request, "diff.html.j2", result=result, revision=revision, errors=[])
+    return page(request, "diff.html.j2", result=result, revision=revision, in_git=True, errors=[])

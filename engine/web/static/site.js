@@ -1,4 +1,5 @@
-// citelog's pages: sortable tables, the Law page's passage panel, expand/collapse of proofs.
+// citelog's pages: sortable tables, the Law page's passage panel, expand/collapse of proofs, and a
+// scenario list that asks again as soon as another example is picked. Every page works without it.
 "use strict";
 
 function sortTable(header) {
@@ -21,12 +22,17 @@ function sortTable(header) {
   header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
 }
 
-function showPassage(span) {
+// A passage opens the panel of the provisions that transcribe it, and the focus goes there, so
+// that a keyboard or a screen reader follows what the click showed.
+function showPassage(span, focus) {
   document.querySelectorAll("a.q.selected").forEach((a) => a.classList.remove("selected"));
   document.querySelectorAll(".cover.shown").forEach((c) => c.classList.remove("shown"));
   span.classList.add("selected");
   const panel = document.getElementById(span.dataset.panel);
-  if (panel) panel.classList.add("shown");
+  if (panel) {
+    panel.classList.add("shown");
+    if (focus) panel.focus();
+  }
   const hint = document.getElementById("panel-hint");
   if (hint) hint.hidden = true;
 }
@@ -37,7 +43,7 @@ document.addEventListener("click", (event) => {
   const span = event.target.closest("a.q");
   if (span) {
     event.preventDefault();
-    showPassage(span);
+    showPassage(span, true);
     history.replaceState(null, "", "#" + span.id);
     return;
   }
@@ -48,7 +54,12 @@ document.addEventListener("click", (event) => {
   }
 });
 
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("select[data-submit]");
+  if (select && select.form) select.form.requestSubmit();
+});
+
 window.addEventListener("DOMContentLoaded", () => {
   const target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
-  if (target && target.matches("a.q")) showPassage(target);
+  if (target && target.matches("a.q")) showPassage(target, false);
 });

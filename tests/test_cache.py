@@ -1,0 +1,135 @@
+"""The cache of builds (engine/cache.py): an unchanged KB is not parsed again; a changed, stale,
+corrupt or foreign entry is ignored and rebuilt, never trusted."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+import citelog
+from citelog import cache, parser, pipeline
+from citelog.pipeline import build
+
+from conftest import ROUTES_KB
+
+
+@pytest.fixture
+def kb_folder(make_kb):
+    return make_kb(ROUTES_KB)
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CITELOG_CACHE_DIR", str(folder))
+    monkeypatch.delenv("CITELOG_CACHE", raising=False)
+    return folder
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """How many rule files were parsed (read_module calls) since the fixture was made."""
+    calls = []
+    real = pipeline.read_module
+    monkeypatch.setattr(pipeline, "read_module", lambda *args: calls.append(args) or real(*args))
+    return calls
+
+
+def entries(folder):
+    return sorted(folder.glob("*.pickle"))
+
+
+def answers(path) -> list:
+    kb = citelog.load(path)
+    kb.add_facts({"imports": [("acme", "e1")]})
+    return [a.values for a in kb.query("is_a(P, C)")]
+
+
+def test_a_hit_parses_nothing_and_answers_the_same(kb_folder, cache_dir, parses):
+    first = answers(kb_folder)
+    assert len(parses) == 1 and len(entries(cache_dir)) == 1
+    second = answers(kb_folder)
+    assert second == first and len(parses) == 1  # read from the cache
+    program = build(kb_folder)[0]
+    assert program.plan is not None  # the evaluation plan comes with it
+
+
+def test_an_edited_rule_file_is_a_miss(kb_folder, cache_dir, parses):
+    answers(kb_folder)
+    rules = kb_folder / "rules.clog"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("[importer] P is an importer if imports(P, _).",
+                                                               "[importer] P is an importer if agent_of(P, _)."),
+                     encoding="utf-8")
+    assert answers(kb_folder) == []  # no one imports as an agent: the edit took effect
+    assert len(parses) == 2 and len(entries(cache_dir)) == 2
+
+
+def test_a_changed_source_text_makes_the_entry_stale(kb_folder, cache_dir, parses):
+    assert build(kb_folder)[2] == []
+    law = kb_folder / "sources" / "law.txt"
+    law.write_text(law.read_text(encoding="utf-8").replace("Every importer", "Each importer"), encoding="utf-8")
+    diagnostics = build(kb_folder)[2]  # the quote is no longer in the law: rebuilt, and checked again
+    assert len(parses) == 2 and [d.code for d in diagnostics] == ["quote-not-found"]
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "empty", "garbage"])
+def test_a_corrupt_entry_is_ignored_and_rebuilt(kb_folder, cache_dir, parses, damage):
+    expected = answers(kb_folder)
+    (entry,) = entries(cache_dir)
+    data = entry.read_bytes()
+    entry.write_bytes({"flip": data[:-100] + bytes([data[-100] ^ 1]) + data[-99:], "truncate": data[: len(data) // 2],
+                       "empty": b"", "garbage": os.urandom(len(data))}[damage])
+    assert answers(kb_folder) == expected and len(parses) == 2  # rebuilt
+    assert answers(kb_folder) == expected and len(parses) == 2  # and the rebuilt entry is good
+
+
+def test_a_folder_others_can_write_is_never_read(kb_folder, cache_dir, parses):
+    answers(kb_folder)
+    cache_dir.chmod(cache_dir.stat().st_mode | stat.S_IWOTH)
+    assert cache.folder() is None
+    answers(kb_folder)
+    assert len(parses) == 2
+
+
+def test_caching_can_be_turned_off(kb_folder, cache_dir, parses, monkeypatch):
+    monkeypatch.setenv("CITELOG_CACHE", "0")
+    answers(kb_folder)
+    answers(kb_folder)
+    assert len(parses) == 2 and not cache_dir.exists()
+
+
+def test_errors_are_cached_too_and_reported_the_same(make_kb, cache_dir, parses):
+    broken = make_kb(ROUTES_KB + "\nbroken(\n")
+    first = build(broken)[2]
+    second = build(broken)[2]
+    assert first == second and [d.code for d in first] == ["syntax-error"] and len(parses) == 1
+
+
+def test_the_grammar_tables_are_cached(cache_dir):
+    parser._parser.cache_clear()
+    try:
+        parser.parse_atom("is_a(P, C)")
+        assert list(cache_dir.glob("grammar-query-*.lark"))
+    finally:
+        parser._parser.cache_clear()
+
+
+def test_an_entry_that_would_run_code_is_refused(kb_folder, cache_dir, parses, tmp_path):
+    """Even a whole entry in a folder of this user's is unpickled only into citelog's own values."""
+    import hashlib
+    import pickle
+
+    answers(kb_folder)
+    (entry,) = entries(cache_dir)
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    body = pickle.dumps((Payload(), {}))
+    entry.write_bytes(cache._MAGIC + hashlib.sha256(body).hexdigest().encode() + body)
+    answers(kb_folder)
+    assert not marker.exists() and len(parses) == 2  # refused, rebuilt
