@@ -327,15 +327,10 @@ def engine_literal(literal: Literal):
     return pyEngine.Literal(literal.op, [engine_term(literal.left), engine_term(literal.right)])
 
 
-def load_rule(compiled: CompiledRule, pulsed: bool = True) -> None:
-    """Assert the instance clause of a compiled rule, and of each of its variants, into the
-    current pyDatalog logic; if `pulsed`, the head ends with the pulse of the limits."""
-    for instance, body in [(compiled.instance, compiled.body)] + [(v.instance, v.body) for v in compiled.variants]:
-        load_clause(instance, compiled, body, pulsed)
-
-
-def load_clause(instance: str, compiled: CompiledRule, body: tuple[Literal, ...], pulsed: bool):
-    """Assert `instance(variables[, pulse]) :- body`; returns the instance's pyDatalog predicate."""
+def load_clause(instance: str, compiled: CompiledRule, body: tuple[Literal, ...], pulsed: bool) -> list:
+    """Assert `instance(variables[, pulse]) :- body` into the current pyDatalog logic (the pulse
+    of the limits if `pulsed`); returns the pyDatalog predicates of the clause, its head's first."""
     head = pyEngine.Literal(instance, [pyEngine.Var(v) for v in compiled.variables] + ([limits.PULSE] if pulsed else []))
-    pyEngine.assert_(pyEngine.Clause(head, [engine_literal(literal) for literal in body]))
-    return head.pred
+    literals = [engine_literal(literal) for literal in body]
+    pyEngine.assert_(pyEngine.Clause(head, literals))
+    return [head.pred] + [literal.pred for literal in literals]

@@ -135,13 +135,17 @@ class Engine:
             self.plan = program.plan or Plan(program)
             self._logic = Logic()  # a fresh logic, current in this thread while we load
             self._logics = [self._logic]  # and its copy in each thread that evaluates
+            self._loaded: set[int] = set()  # strata whose clauses pyDatalog has (loaded when first run)
             self._patterns: set[str] = set()  # clauses made for proofs (see _clause_for)
             self._pulsed = not limits_.unlimited
-            for compiled in self.plan.compiled:
-                compiler.load_rule(compiled, self._pulsed)
+            # pyDatalog tells predicates apart by identity, and a thread's logic is a copy: every
+            # predicate a thread may name must be one object, made here before any copy is
+            # (those of clauses loaded later are given to every thread's logic: `_publish`)
+            self._predicates = []
             for predicate, arity in self.plan.arities.items():
                 pyEngine.Python_resolvers[f"{predicate}/{arity}"] = _resolver(predicate, False)
                 pyEngine.Python_resolvers[f"{compiler.delta(predicate)}/{arity}"] = _resolver(predicate, True)
+                self._predicates += [pyEngine.Pred(predicate, arity), pyEngine.Pred(compiler.delta(predicate), arity)]
 
     @contextmanager
     def _bound(self, model: Model) -> Iterator[None]:
@@ -192,11 +196,29 @@ class Engine:
             return rule.instance
         name = rule.instance + INTERNAL + "".join("b" if v in fixed else "f" for v in rule.variables)
         if name not in self._patterns:
-            pred = compiler.load_clause(name, rule, compiler.join_order(rule.body, bound=fixed), self._pulsed)
-            for logic in self._logics:
-                logic.Db[pred.id] = logic.Pred_registry[pred.id] = pred
+            self._publish(compiler.load_clause(name, rule, compiler.join_order(rule.body, bound=fixed), self._pulsed))
             self._patterns.add(name)
         return name
+
+    def _load(self, stratum: Stratum) -> None:
+        """Give pyDatalog the clauses of a stratum, the first time it is run: a KB of thousands of
+        provisions starts at once, and only what its questions need is ever loaded."""
+        if stratum.number in self._loaded:
+            return
+        for rule in stratum.rules:
+            for instance, body in [(rule.instance, rule.body)] + [(v.instance, v.body) for v in rule.variants]:
+                self._publish(compiler.load_clause(instance, rule, body, self._pulsed))
+        self._loaded.add(stratum.number)
+
+    def _publish(self, predicates: list) -> None:
+        """Make the predicates of a clause asserted in this thread's logic (its head first) the
+        same objects in the logic of every thread, and keep them alive (the registry is weak)."""
+        head = predicates[0]
+        for logic in self._logics:
+            logic.Db[head.id] = head
+            for pred in predicates:
+                logic.Pred_registry[pred.id] = pred
+        self._predicates += predicates
 
     @contextmanager
     def _reporting(self, predicate: str) -> Iterator[None]:
@@ -225,6 +247,7 @@ class Engine:
         model.done.add(stratum.number)
 
     def _run(self, model: Model, stratum: Stratum) -> None:
+        self._load(stratum)
         for predicate in stratum.predicates:
             relation = Relation(self.plan.arities[predicate], self.plan.stated.get(predicate, ()))
             for row in model.given.get(predicate, ()):

@@ -12,20 +12,23 @@ then the same question makes the same bytes twice.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime
 import hashlib
 import os
 import subprocess
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from .knowledge_base import KnowledgeBase
 from .pipeline import rule_files
 from .program import Program
 from .reading import Reader
-from .scenario import Scenario
 from .values import Value
+
+if TYPE_CHECKING:  # read only for a scenario given: YAML is not loaded for the law alone
+    from .scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,10 @@ def now() -> str:
 
 def version() -> str:
     try:
+        from importlib import metadata  # slow to import: only when a memo is made
+
         return metadata.version("citelog")
-    except metadata.PackageNotFoundError:
+    except ImportError:
         return "unknown"
 
 

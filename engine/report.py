@@ -10,6 +10,8 @@ A row keeps the number of its answer in the full list, so that a filtered table 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -21,10 +23,12 @@ from .obligations import Obligation, warnings
 from .proofs import Prover
 from .reading import PERIOD, noun
 from .retention import retention_rows
-from .scenario import Scenario
 from .syntax import Atom, Var
 from .values import Date, sort_key
 from .wording import Wording, word
+
+if TYPE_CHECKING:  # read only for a scenario given: YAML is not loaded for the law alone
+    from .scenario import Scenario
 
 _RANK = {"statute": 0, "regulation": 1}
 
