@@ -64,6 +64,8 @@ class CompiledRule:
     # the comparisons and negations it makes evaluable (the premises of proofs, why-not)
     body: tuple[Literal, ...] = ()  # the same literals in join order, as pyDatalog runs them
     slots: tuple = ()  # per head argument: the index of its variable in an instance row, or a Const
+    premises: tuple = ()  # per positive atom of `written`: its predicate and the slots of its arguments
+    other_steps: int = 0  # the steps of its proofs that are not facts: negations, the user's comparisons
     variants: tuple[Variant, ...] = ()  # one per call to the rule's own recursive component
 
     @property
@@ -73,6 +75,11 @@ class CompiledRule:
     def head_values(self, row: tuple) -> tuple:
         """The head fact of a firing, from its instance row."""
         return tuple(row[slot] if type(slot) is int else slot.value for slot in self.slots)
+
+    def premise_facts(self, row: tuple) -> list[tuple[str, tuple]]:
+        """The facts a firing used (its positive atoms, in written order), from its instance row."""
+        return [(predicate, tuple(row[slot] if type(slot) is int else slot.value for slot in slots))
+                for predicate, slots in self.premises]
 
 
 def compile_rule(rule: Rule, number: int, component: Mapping[str, int] | None = None) -> CompiledRule:
@@ -114,8 +121,14 @@ def compile_rule(rule: Rule, number: int, component: Mapping[str, int] | None = 
             changed = body[:position] + (reads_delta,) + body[position + 1:]
             variants.append(Variant(f"{instance}{INTERNAL}{len(variants) + 1}", literal.predicate,
                                     join_order(changed, reads_delta)))
-    slots = tuple(shown.index(a.name) if isinstance(a, Var) else a for a in head.args)
-    return CompiledRule(rule, number, instance, tuple(shown), head, ordered, join_order(body), slots, tuple(variants))
+    place = {name: index for index, name in enumerate(shown)}
+    slots = tuple(place[a.name] if isinstance(a, Var) else a for a in head.args)
+    premises = tuple((lit.predicate, tuple(place[a.name] if isinstance(a, Var) else a for a in lit.args))
+                     for lit in ordered if isinstance(lit, Atom))
+    others = sum(1 for lit in ordered if isinstance(lit, Negation)
+                 or isinstance(lit, Comparison) and not generated_assignment(lit))
+    return CompiledRule(rule, number, instance, tuple(shown), head, ordered, join_order(body), slots, premises,
+                        others, tuple(variants))
 
 
 def _rename_anonymous(literal: Literal, fresh) -> Literal:

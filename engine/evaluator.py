@@ -31,14 +31,13 @@ from pyDatalog import pyEngine
 from pyDatalog.Logic import Logic
 
 from . import collector, compiler, limits
-from .compiler import CompiledRule, generated_assignment
+from .compiler import CompiledRule
 from .errors import EvaluationError
 from .limits import Limits
 from .names import INTERNAL, fresh
 from .program import Program
 from .relations import Derivation, Relation
 from .strata import Plan, Stratum
-from .syntax import Atom, Comparison, Negation, Var
 from .values import sort_key
 
 Given = Mapping[str, frozenset[tuple]]  # given facts by predicate
@@ -86,22 +85,13 @@ class Model:
                 stack.extend(missing)
                 continue
             stack.pop()
-            self._sizes[key] = 1 + sum(self._sizes[p] for p in premises) + other_premises(rule)
+            self._sizes[key] = 1 + sum(self._sizes[p] for p in premises) + rule.other_steps
         return self._sizes[(predicate, values)]
 
 
-def atom_premises(rule: CompiledRule, row: tuple) -> Iterator[tuple[str, tuple]]:
+def atom_premises(rule: CompiledRule, row: tuple) -> list[tuple[str, tuple]]:
     """The facts a firing used: its positive atoms, with the firing's bindings."""
-    by_name = dict(zip(rule.variables, row))
-    for literal in rule.written:
-        if isinstance(literal, Atom):
-            yield literal.predicate, tuple(by_name[a.name] if isinstance(a, Var) else a.value for a in literal.args)
-
-
-def other_premises(rule: CompiledRule) -> int:
-    """The steps of a proof that are not facts: negations (absent) and the user's comparisons."""
-    return sum(1 for literal in rule.written if isinstance(literal, Negation)
-               or isinstance(literal, Comparison) and not generated_assignment(literal))
+    return rule.premise_facts(row)
 
 
 _serving = threading.local()  # the model pyDatalog's resolvers read in this thread
@@ -297,15 +287,26 @@ class Engine:
         new: dict[str, list[tuple]] = {}
         for (predicate, fact), firings in found.items():
             if len(firings) > 1:
-                firings = [min(set(firings), key=lambda f: self._rank(model, f))]
+                firings = [self._smallest(model, firings)]
             model.relations[predicate].add(fact, firings[0] + (model.step,))
             new.setdefault(predicate, []).append(fact)
         return new
 
-    def _rank(self, model: Model, firing: tuple[int, tuple]) -> tuple:
-        rule = self.plan.rules_by_number[firing[0]]
-        size = 1 + other_premises(rule) + sum(model.size(*p) for p in atom_premises(rule, firing[1]))
-        return size, firing[0], tuple(sort_key(v) for v in firing[1])
+    def _smallest(self, model: Model, firings: list[tuple[int, tuple]]) -> tuple[int, tuple]:
+        """The firing with the smallest proof; then the first rule; then the smallest bindings."""
+        def size(firing) -> int:
+            rule = self.plan.rules_by_number[firing[0]]
+            return 1 + rule.other_steps + sum(model.size(*p) for p in rule.premise_facts(firing[1]))
+
+        ranked = [(size(f), f[0], f) for f in set(firings)]
+        best = min(ranked, key=lambda r: r[:2])[:2]
+        tied = [f for s, n, f in ranked if (s, n) == best]
+        if len(tied) == 1:
+            return tied[0]
+        try:
+            return min(tied, key=lambda f: f[1])  # rows of one rule: their values mostly compare as they are
+        except TypeError:  # values of different types in one column
+            return min(tied, key=lambda f: tuple(sort_key(v) for v in f[1]))
 
     def _ask(self, instance: str, args: list) -> list[tuple]:
         """The rows of an instance clause (without the pulse's column)."""
