@@ -77,7 +77,7 @@ def why_absent(kb: KnowledgeBase, predicate: str, values: tuple,
     rules = kb.compiled_rules(predicate)
     reasons: dict[tuple, Proof] = {}
     for compiled in rules:
-        start = _matching(compiled, values)
+        start = compiled.head_bindings(values)
         if start is None:
             continue
         try:
@@ -100,20 +100,6 @@ def _reason(kb, rule: Rule | None, literal: Literal, bindings: dict, prove) -> P
         rows = _rows(kb, literal.atom, bindings)
         return prove(literal.atom.predicate, rows[0]) if rows else None
     return Proof(TEST, f"not ({substituted(literal, bindings)})", ())
-
-
-def _matching(compiled: CompiledRule, values: tuple) -> dict | None:
-    """The bindings of a rule's head variables that match the values (None: any value)."""
-    start: dict = {}
-    for pattern, value in zip(compiled.head.args, values):
-        if value is None:
-            continue
-        if isinstance(pattern, Const):
-            if pattern.value != value:
-                return None
-        elif start.setdefault(pattern.name, value) != value:
-            return None
-    return start
 
 
 def _rows(kb: KnowledgeBase, atom: Atom, bindings: dict) -> list[tuple]:

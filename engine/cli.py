@@ -25,7 +25,7 @@ from .errors import CitelogError, Position, QueryError
 from .outputs import kb_files, write_text
 from .pipeline import build, rule_files
 from .proofs import Prover
-from .terminal import cell as _cell, console as _console, line as _line, table as _table
+from .terminal import console as _console, line as _line, print_table, table as _table
 from .values import to_json
 
 FORMATS = click.Choice(["text", "json"])
@@ -238,8 +238,8 @@ def _print_answers(kb, atom: str, rows) -> None:
         return
     table = _table(*variables, "citations")
     for answer, citations in rows:
-        table.add_row(*(_cell(v) for _, v in answer.bindings), _cell(_cited(kb, citations)))
-    console.print(table)
+        table.add_row(*(v for _, v in answer.bindings), _cited(kb, citations))
+    print_table(console, table)
     _line(console, f"{len(rows)} answer(s)")
 
 
@@ -255,8 +255,8 @@ def queries(kb_path: str | None, fmt: str) -> None:
         return
     table = _table("name", "question", "asks")
     for named in catalogue:
-        table.add_row(_cell(named.name), _cell(named.meaning), _cell(named.atom))
-    _console().print(table)
+        table.add_row(named.name, named.meaning, named.atom)
+    print_table(_console(), table)
 
 
 EXPLAIN_FORMATS = click.Choice(["text", "md", "html", "json"])

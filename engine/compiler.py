@@ -76,6 +76,20 @@ class CompiledRule:
         """The head fact of a firing, from its instance row."""
         return tuple(row[slot] if type(slot) is int else slot.value for slot in self.slots)
 
+    def head_bindings(self, values: tuple) -> dict | None:
+        """The head's variables fixed by the values of a fact (None among them: any value), or
+        None if the head cannot conclude it."""
+        fixed: dict = {}
+        for pattern, value in zip(self.head.args, values):
+            if value is None:
+                continue
+            if isinstance(pattern, Const):
+                if pattern.value != value:
+                    return None
+            elif fixed.setdefault(pattern.name, value) != value:
+                return None
+        return fixed
+
     def premise_facts(self, row: tuple) -> list[tuple[str, tuple]]:
         """The facts a firing used (its positive atoms, in written order), from its instance row."""
         return [(predicate, tuple(row[slot] if type(slot) is int else slot.value for slot in slots))

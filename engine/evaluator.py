@@ -79,7 +79,7 @@ class Model:
                 stack.pop()
                 continue
             rule = self.plan.rules_by_number[derivation[0]]
-            premises = list(atom_premises(rule, derivation[1]))
+            premises = rule.premise_facts(derivation[1])
             missing = [p for p in premises if p not in self._sizes]
             if missing:
                 stack.extend(missing)
@@ -87,11 +87,6 @@ class Model:
             stack.pop()
             self._sizes[key] = 1 + sum(self._sizes[p] for p in premises) + rule.other_steps
         return self._sizes[(predicate, values)]
-
-
-def atom_premises(rule: CompiledRule, row: tuple) -> list[tuple[str, tuple]]:
-    """The facts a firing used: its positive atoms, with the firing's bindings."""
-    return rule.premise_facts(row)
 
 
 _serving = threading.local()  # the model pyDatalog's resolvers read in this thread

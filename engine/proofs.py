@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .compiler import CompiledRule, generated_assignment
-from .evaluator import atom_premises
 from .knowledge_base import Answer, KnowledgeBase
 from .names import is_generated
 from .syntax import Atom, Comparison, Const, Negation, Rule, Var
@@ -65,6 +64,7 @@ class Prover:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         self._memo: dict[bool, dict[tuple[str, tuple], Proof]] = {True: {}, False: {}}
+        self._absent: dict[tuple, tuple[Proof, ...]] = {}  # why an exception is absent, once each
 
     def prove(self, predicate: str, values: tuple) -> Proof | None:
         """The recorded proof of a fact, each step with its count of other derivations; None
@@ -91,7 +91,7 @@ class Prover:
                 stack.pop()
                 continue
             firing = self._firing(key)
-            pending = [p for p in atom_premises(*firing) if p not in memo] if firing else []
+            pending = [p for p in firing[0].premise_facts(firing[1]) if p not in memo] if firing else []
             if pending:
                 stack.extend(pending)
                 continue
@@ -121,9 +121,9 @@ class Prover:
             if isinstance(literal, Atom):
                 premises.append(memo[(literal.predicate, tuple(_value(a, bindings) for a in literal.args))])
             elif isinstance(literal, Negation):
-                values_ = tuple(_value(a, bindings) for a in literal.atom.args)
-                premises.append(Proof(ABSENT, literal.atom.predicate, values_, self._exception_rule(literal.atom),
-                                      premises=self._why_absent(literal.atom, values_, counting)))
+                absent = tuple(_value(a, bindings) for a in literal.atom.args)
+                premises.append(Proof(ABSENT, literal.atom.predicate, absent, self._exception_rule(literal.atom),
+                                      premises=self._why_absent(literal.atom, absent, counting)))
             elif isinstance(literal, Comparison) and not generated_assignment(literal):
                 premises.append(Proof(TEST, _substitute(literal, bindings), ()))
         shown = tuple((n, bindings[n]) for n in compiled.variables if not is_generated(n))
@@ -135,11 +135,11 @@ class Prover:
         predicate, values = key
         count = int(self.kb.is_given(predicate, values)) + len(self.kb.kb_fact_rules(predicate, values))
         for compiled in self.kb.compiled_rules(predicate):
-            fixed = _match(compiled, values)
+            fixed = compiled.head_bindings(values)
             if fixed is None:
                 continue
             for row in self.kb.firings(compiled, fixed):
-                if compiled.head_values(row) == values and not self._uses(atom_premises(compiled, row), key):
+                if compiled.head_values(row) == values and not self._uses(compiled.premise_facts(row), key):
                     count += 1
         return count
 
@@ -159,7 +159,7 @@ class Prover:
             seen.add(key)
             firing = self._firing(key)
             if firing:
-                stack.extend(atom_premises(*firing))
+                stack.extend(firing[0].premise_facts(firing[1]))
         return False
 
     def _step(self, key: tuple[str, tuple]) -> int:
@@ -171,27 +171,19 @@ class Prover:
         What blocks an exception lies in a lower stratum, so its proof never runs through this one."""
         if not is_generated(atom.predicate):
             return ()
-        from .absence import why_absent  # it builds the nodes of this module
+        key = (atom.predicate, values, counting)
+        if key not in self._absent:
+            from .absence import why_absent  # it builds the nodes of this module
 
-        return why_absent(self.kb, atom.predicate, values, lambda p, v: self._build((p, tuple(v)), counting))
+            self._absent[key] = why_absent(self.kb, atom.predicate, values,
+                                           lambda p, v: self._build((p, tuple(v)), counting))
+        return self._absent[key]
 
     def _exception_rule(self, atom: Atom) -> Rule | None:
         """For `not exception:...`, the rule that states the exception: it was checked, so it is cited."""
         if not is_generated(atom.predicate):
             return None
         return next((c.rule for c in self.kb.compiled_rules(atom.predicate)), None)
-
-
-def _match(compiled: CompiledRule, values: tuple) -> dict[str, Value] | None:
-    """The variables of a rule's head fixed by a fact, or None if the head cannot give it."""
-    fixed: dict[str, Value] = {}
-    for arg, value in zip(compiled.head.args, values):
-        if isinstance(arg, Const):
-            if arg.value != value:
-                return None
-        elif fixed.setdefault(arg.name, value) != value:
-            return None
-    return fixed
 
 
 def _value(term, bindings: dict) -> Value | None:

@@ -42,12 +42,7 @@ class Relation:
             return False
         self.facts[row] = derivation
         for positions, index in self._indexes.items():
-            key = tuple(row[i] for i in positions)
-            bucket = index.get(key)
-            if bucket is None:
-                index[key] = [row]
-            else:
-                bucket.append(row)
+            _file(index, positions, row)
         return True
 
     def derivation(self, row: tuple) -> Derivation | None:
@@ -64,11 +59,16 @@ class Relation:
         if index is None:  # built whole before it is shared: another thread may read it at once
             index = {}
             for row in self.facts:
-                k = tuple(row[i] for i in positions)
-                bucket = index.get(k)
-                if bucket is None:
-                    index[k] = [row]
-                else:
-                    bucket.append(row)
+                _file(index, positions, row)
             self._indexes[positions] = index
         return index.get(key, ())
+
+
+def _file(index: dict[tuple, list[tuple]], positions: tuple[int, ...], row: tuple) -> None:
+    """Put a fact in an index under the values at its positions."""
+    key = tuple(row[i] for i in positions)
+    bucket = index.get(key)
+    if bucket is None:
+        index[key] = [row]
+    else:
+        bucket.append(row)

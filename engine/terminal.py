@@ -14,7 +14,6 @@ import sys
 import textwrap
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from .characters import printable
@@ -53,12 +52,73 @@ def line(out: Console, text: str, soft_wrap: bool = False) -> None:
     out.print(cell(text), soft_wrap=soft_wrap)
 
 
-def table(*headers: str) -> Table:
-    """A table whose cells wrap, and fold long words, rather than cut anything off."""
-    shown = Table(highlight=False)
-    for header in headers:
-        shown.add_column(header, overflow="fold")
-    return shown
+class Grid:
+    """A table in the terminal's box characters whose cells wrap, and fold long words, rather than
+    cut anything off. Drawn here rather than by Rich, whose tables take seconds per thousand rows."""
+
+    def __init__(self, *headers: str):
+        self.headers: list[str] = list(headers)
+        self.keep: list[bool] = [False] * len(headers)  # a column whose lines are never wrapped
+        self.rows: list[list[list[str]]] = []
+
+    def add_column(self, header: str, no_wrap: bool = False) -> None:
+        self.headers.append(header)
+        self.keep.append(no_wrap)
+
+    def add_row(self, *cells: object) -> None:
+        """A row of values, printed as written (control characters escaped); a cell may hold
+        several lines."""
+        self.rows.append([[printable(part) for part in str(c).split("\n")] for c in cells])
+
+    def render(self, columns: int) -> str:
+        natural = [max([len(self.headers[i])] + [len(line) for row in self.rows for line in row[i]])
+                   for i in range(len(self.headers))]
+        widths = _fit(natural, self.keep, [len(h) for h in self.headers], columns - 3 * len(natural) - 1)
+        wrap = lambda text, i: [text] if self.keep[i] else (  # noqa: E731
+            textwrap.wrap(text, widths[i], break_long_words=True, break_on_hyphens=False) or [""])
+        out = [_rule("┏", "━", "┳", "┓", widths), _cells([[h] for h in self.headers], widths, "┃")]
+        out.append(_rule("┡", "━", "╇", "┩", widths))
+        for row in self.rows:
+            out.append(_cells([[part for text in cell for part in wrap(text, i)] for i, cell in enumerate(row)],
+                              widths, "│"))
+        out.append(_rule("└", "─", "┴", "┘", widths))
+        return "\n".join(out) + "\n"
+
+
+def _fit(natural: list[int], keep: list[bool], least: list[int], room: int) -> list[int]:
+    """Column widths that fit `room`: the widest column that may wrap gives way first, down to its
+    header's width (or 8); a table that still does not fit is wider than the terminal."""
+    widths = list(natural)
+    while sum(widths) > room:
+        candidates = [i for i in range(len(widths)) if not keep[i] and widths[i] > max(least[i], 8)]
+        if not candidates:
+            break
+        widest = max(candidates, key=lambda i: widths[i])
+        widths[widest] -= 1
+    return widths
+
+
+def _rule(left: str, fill: str, cross: str, right: str, widths: list[int]) -> str:
+    return left + cross.join(fill * (w + 2) for w in widths) + right
+
+
+def _cells(cells: list[list[str]], widths: list[int], bar: str) -> str:
+    """The lines of one row of a table: each cell's lines side by side, padded to its width."""
+    height = max(len(c) for c in cells)
+    lines = []
+    for k in range(height):
+        lines.append(bar + bar.join(f" {(c[k] if k < len(c) else ''):<{w}} " for c, w in zip(cells, widths)) + bar)
+    return "\n".join(lines)
+
+
+def table(*headers: str) -> Grid:
+    return Grid(*headers)
+
+
+def print_table(out: Console, grid: Grid) -> None:
+    """Write a table to the console's file as it is (no markup, no re-wrapping)."""
+    out.file.write(grid.render(out.width))
+    out.file.flush()
 
 
 def citations(row: Row) -> list[str]:
@@ -83,10 +143,10 @@ def show(report: Report, out: Console, title: str = "") -> None:
         out.print(Text(blocks(report, out.width)), end="")
     else:
         shown = table("", *report.columns)
-        shown.add_column("citations", no_wrap=True, min_width=longest)
+        shown.add_column("citations", no_wrap=True)
         for row, lines in zip(report.rows, cited):
-            shown.add_row(*map(cell, (mark(row), *row.cells)), Text("\n".join(map(printable, lines))))
-        out.print(shown)
+            shown.add_row(mark(row), *row.cells, "\n".join(lines))
+        print_table(out, shown)
     for note in report.notes:
         line(out, note)
     line(out, f"{len(report.rows)} row(s)")
