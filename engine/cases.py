@@ -315,7 +315,7 @@ class _CaseReader:
         return Position(self.path, start.line, start.column + quote + max(position.column, 1) - 1)
 
     def expect(self, node, atom: Atom) -> tuple[ExpectedAnswer, ...]:
-        if isinstance(node, yaml.ScalarNode) and node.value.strip().lower() in _NONE and node.style is None:
+        if isinstance(node, yaml.ScalarNode) and node.value.strip().lower() in _NONE and not node.style:
             return ()
         if not isinstance(node, yaml.SequenceNode):
             self.problem(node, "'expect' is a list of answers (each with 'answer' and 'citations'), or none")

@@ -130,7 +130,7 @@ def obligations(kb: KnowledgeBase, person: str | None = None) -> list[Obligation
         return [a for a in found if person is None or a.values[0] == person]
 
     def cite(answer) -> tuple[str, ...]:
-        proof = prover.prove(answer.predicate, answer.values)
+        proof = prover.prove(answer.predicate, answer.values, counting=False)
         return tuple(proof.citations()) if proof else ()
 
     dated_periods = set()
@@ -151,7 +151,7 @@ def obligations(kb: KnowledgeBase, person: str | None = None) -> list[Obligation
         rows += _undated_deadlines(kb, prover, words, person, dated_duties)
     for answer in answers(DISPLACED, "person_displaced_period"):
         p, c, r, n, u, t, b = answer.values
-        proof = prover.prove(answer.predicate, answer.values)
+        proof = prover.prove(answer.predicate, answer.values, counting=False)
         displaced_by = prevailing(kb, proof)
         rows.append(Obligation(p, c, "keep", r, None, None, None, n, u, t, b, None, "displaced",
                                "no date: the period does not apply; " + "; ".join(
@@ -204,10 +204,10 @@ def _undated_deadlines(kb, prover, words, person, dated) -> list[Obligation]:
         p, c, a, o = answer.values
         if (person is not None and p != person) or (p, c, a, o) in dated or (c, a, o) not in deadlines:
             continue
-        proof = prover.prove(answer.predicate, answer.values)
+        proof = prover.prove(answer.predicate, answer.values, counting=False)
         citations = list(proof.citations()) if proof else []
         for n, u, t in deadlines[(c, a, o)]:
-            more = prover.prove("deadline", (c, a, o, n, u, t))
+            more = prover.prove("deadline", (c, a, o, n, u, t), counting=False)
             merged = tuple(dict.fromkeys(citations + (more.citations() if more else [])))
             rows.append(Obligation(p, c, a, o, None, None, None, n, u, t, "within", None, "deadline",
                                    describe(None, n, u, "within"), period_text(words, n, u, t, "within"), merged,

@@ -66,14 +66,15 @@ class Prover:
         self._memo: dict[bool, dict[tuple[str, tuple], Proof]] = {True: {}, False: {}}
         self._absent: dict[tuple, tuple[Proof, ...]] = {}  # why an exception is absent, once each
 
-    def prove(self, predicate: str, values: tuple) -> Proof | None:
+    def prove(self, predicate: str, values: tuple, counting: bool = True) -> Proof | None:
         """The recorded proof of a fact, each step with its count of other derivations; None
-        if the fact does not hold."""
+        if the fact does not hold. Counting searches every firing of every step: a caller that
+        only cites the proof passes counting=False."""
         values = tuple(values)
         with self.kb.bound():
             if not self.kb.holds(predicate, values):
                 return None
-            return self._build((predicate, values), counting=True)
+            return self._build((predicate, values), counting)
 
     def cited(self, query: str | Atom) -> list[tuple[Answer, list[str]]]:
         """Every answer of a query with the citations of its proof, as `citelog query` shows them."""

@@ -165,13 +165,13 @@ def party(scenario: Scenario | None, ident: str) -> str:
 
 def role_notes(kb: KnowledgeBase, scenario: Scenario, person: str | None = None) -> list[str]:
     """Roles a scenario declares that do not follow from its facts (the KB decides classes)."""
+    derived = {tuple(a.values) for a in kb.query("is_a(Party, Class)")}  # one query, not one per party
     notes = []
     for declared in scenario.parties.values():
         if person is not None and declared.id != person:
             continue
-        derived = {a.values[1] for a in kb.query(f'is_a("{declared.id}", C)')}
         for role in declared.roles:
-            if role not in derived:
+            if (declared.id, role) not in derived:
                 notes.append(f"note: {declared.id} is declared as {role}, which does not follow from the facts "
                              f"(citelog why-not 'is_a(\"{declared.id}\", {role})' --scenario ... says why)")
     return notes

@@ -80,7 +80,7 @@ def retention_rows(kb: KnowledgeBase) -> list[RetentionRow]:
     rows = [row(answer, citations) for answer, citations in prover.cited(HEADLINE)]
     if kb.arities.get("displaced_period") == 6:
         for answer in kb.query(DISPLACED):
-            proof = prover.prove(answer.predicate, answer.values)
+            proof = prover.prove(answer.predicate, answer.values, counting=False)
             rows.append(row(answer, proof.citations() if proof else (), prevailing(kb, proof)))
         rows.sort(key=lambda r: (r.who, r.what, bool(r.displaced_by)))
     groups: dict[tuple[str, str], list[int]] = {}

@@ -77,7 +77,7 @@ def run_case(kb: KnowledgeBase, case: Case) -> CaseResult:
             prover = Prover(kb)
             actual: dict[tuple, ActualAnswer] = {}
             for answer in answers:
-                proof = prover.prove(answer.predicate, answer.values)
+                proof = prover.prove(answer.predicate, answer.values, counting=False)
                 rules = proof.rules() if proof else []
                 actual[answer.bindings] = ActualAnswer(
                     answer.bindings, tuple(proof.citations()) if proof else (),

@@ -192,7 +192,7 @@ def infer_policy(kb: KnowledgeBase, activity: Activity, certificate: str = CERTI
         prover = Prover(kb)
 
         def cite(predicate: str, values: tuple) -> str:
-            proof = prover.prove(predicate, values)
+            proof = prover.prove(predicate, values, counting=False)
             return "; ".join(proof.citations()) if proof else ""
 
         dated = set()

@@ -116,8 +116,13 @@ def table(*headers: str) -> Grid:
 
 
 def print_table(out: Console, grid: Grid) -> None:
-    """Write a table to the console's file as it is (no markup, no re-wrapping)."""
-    out.file.write(grid.render(out.width))
+    _write(out, grid.render(out.width))
+
+
+def _write(out: Console, text: str) -> None:
+    """Write text already laid out to the console's file as it is: no markup, no re-wrapping (Rich
+    re-splits a long text in time that grows with its square)."""
+    out.file.write(text)
     out.file.flush()
 
 
@@ -140,7 +145,7 @@ def show(report: Report, out: Console, title: str = "") -> None:
     longest = max((len(line) for lines in cited for line in lines), default=len("citations"))
     number = len(str(len(report.rows))) + 1
     if out.width < number + longest + len(report.columns) * (CELL + 3) + 7:  # 3 and 7: borders and padding
-        out.print(Text(blocks(report, out.width)), end="")
+        _write(out, blocks(report, out.width))
     else:
         shown = table("", *report.columns)
         shown.add_column("citations", no_wrap=True)
@@ -164,7 +169,8 @@ def blocks(report: Report, columns: int) -> str:
         for label, values in zip(labels, [[cell] for cell in row.cells] + [citations(row)]):
             for index, value in enumerate(printable(v) for v in values if v):
                 head = (mark(row).ljust(gap) if first else " " * gap) + (label if index == 0 else "").ljust(label_width)
-                wrapped = textwrap.wrap(value, max(columns - len(indent), 20), break_long_words=True) or [""]
+                room = max(columns - len(indent), 20)
+                wrapped = [value] if len(value) <= room else textwrap.wrap(value, room, break_long_words=True) or [""]
                 lines.append(head + wrapped[0])
                 lines += [indent + more for more in wrapped[1:]]
                 first = False
