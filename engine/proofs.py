@@ -65,6 +65,7 @@ class Prover:
         self.kb = kb
         self._memo: dict[bool, dict[tuple[str, tuple], Proof]] = {True: {}, False: {}}
         self._absent: dict[tuple, tuple[Proof, ...]] = {}  # why an exception is absent, once each
+        self._shown_counts: dict[int, int] = {}
 
     def prove(self, predicate: str, values: tuple, counting: bool = True) -> Proof | None:
         """The recorded proof of a fact, each step with its count of other derivations; None
@@ -85,19 +86,25 @@ class Prover:
     def _build(self, root: tuple[str, tuple], counting: bool) -> Proof:
         """Depth first without recursion: a proof through a long chain is as deep as the chain."""
         memo = self._memo[counting]
+        opened: dict[tuple, tuple] = {}  # a step whose premises are being proved: its firing and their facts
         stack = [root]
         while stack:
             key = stack[-1]
             if key in memo:
                 stack.pop()
                 continue
-            firing = self._firing(key)
-            pending = [p for p in firing[0].premise_facts(firing[1]) if p not in memo] if firing else []
-            if pending:
-                stack.extend(pending)
-                continue
+            if key in opened:
+                firing, facts = opened.pop(key)
+            else:
+                firing = self._firing(key)
+                facts = firing[0].premise_facts(firing[1]) if firing else []
+                pending = [p for p in facts if p not in memo]
+                if pending:
+                    opened[key] = firing, facts
+                    stack.extend(pending)
+                    continue
             stack.pop()
-            memo[key] = self._node(key, firing, memo, counting)
+            memo[key] = self._node(key, firing, [memo[p] for p in facts], counting)
         return memo[root]
 
     def _firing(self, key: tuple[str, tuple]) -> tuple[CompiledRule, tuple] | None:
@@ -107,7 +114,8 @@ class Prover:
         derivation = self.kb.derivation(*key)
         return (self.kb.compiled_rule(derivation[0]), derivation[1]) if derivation else None
 
-    def _node(self, key, firing, memo: dict, counting: bool) -> Proof:
+    def _node(self, key, firing, proved: list[Proof], counting: bool) -> Proof:
+        """A step of a proof, given the proofs of its firing's positive premises (in written order)."""
         predicate, values = key
         alternatives = self._sources(key) - 1 if counting else 0
         if firing is None:
@@ -118,17 +126,25 @@ class Prover:
         compiled, row = firing
         bindings = dict(zip(compiled.variables, row))
         premises: list[Proof] = []
+        atoms = iter(proved)
         for literal in compiled.written:
             if isinstance(literal, Atom):
-                premises.append(memo[(literal.predicate, tuple(_value(a, bindings) for a in literal.args))])
+                premises.append(next(atoms))
             elif isinstance(literal, Negation):
                 absent = tuple(_value(a, bindings) for a in literal.atom.args)
                 premises.append(Proof(ABSENT, literal.atom.predicate, absent, self._exception_rule(literal.atom),
                                       premises=self._why_absent(literal.atom, absent, counting)))
             elif isinstance(literal, Comparison) and not generated_assignment(literal):
                 premises.append(Proof(TEST, _substitute(literal, bindings), ()))
-        shown = tuple((n, bindings[n]) for n in compiled.variables if not is_generated(n))
+        shown = tuple(zip(compiled.variables[:self._shown(compiled)], row))
         return Proof(RULE, predicate, values, compiled.rule, shown, tuple(premises), alternatives)
+
+    def _shown(self, compiled: CompiledRule) -> int:
+        """How many of a firing's variables a proof shows: the rule's own, which come first."""
+        count = self._shown_counts.get(compiled.number)
+        if count is None:
+            count = self._shown_counts[compiled.number] = sum(1 for n in compiled.variables if not is_generated(n))
+        return count
 
     def _sources(self, key: tuple[str, tuple]) -> int:
         """How many ways a fact holds: given, stated by each provision, and each firing of a rule
