@@ -212,33 +212,33 @@ def query(question: str, kb_path: str | None, scenario_path: str | None, fmt: st
         _json({
             "query": str(atom),
             "answers": [
-                {"bindings": {k: to_json(v) for k, v in answer.bindings}, "citations": citations}
-                for answer, citations in rows
+                {"bindings": {k: to_json(v) for k, v in one.answer.bindings}, "citations": list(one.citations)}
+                for one in rows
             ],
         })
         return
-    _print_answers(kb, str(atom), rows)
+    _print_answers(str(atom), rows)
 
 
-def _cited(kb, citations) -> str:
+def _cited(citations) -> str:
     """Citations as a table cell: statute, regulation, then interpretations, each marked as one."""
-    from .report import cited
+    from .proofs import by_label
 
-    return "; ".join(f"{c} (interpretation)" if kind == "interpretation" else c for c, kind in cited(kb, citations))
+    return "; ".join(c.shown for c in by_label(citations))
 
 
-def _print_answers(kb, atom: str, rows) -> None:
+def _print_answers(atom: str, rows) -> None:
     console = _console()
     if not rows:
         _line(console, f"no answers to {atom}")
         return
-    variables = [name for name, _ in rows[0][0].bindings]
+    variables = [name for name, _ in rows[0].answer.bindings]
     if not variables:
-        _line(console, f"yes: {atom} holds ({_cited(kb, rows[0][1]) or 'given'})")
+        _line(console, f"yes: {atom} holds ({_cited(rows[0].citations) or 'given'})")
         return
     table = _table(*variables, "citations")
-    for answer, citations in rows:
-        table.add_row(*(v for _, v in answer.bindings), _cited(kb, citations))
+    for one in rows:
+        table.add_row(*(v for _, v in one.answer.bindings), _cited(one.citations))
     print_table(console, table)
     _line(console, f"{len(rows)} answer(s)")
 

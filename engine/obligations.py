@@ -32,7 +32,7 @@ from .conflicts import Prevailing, prevailing
 from .dates import describe, meaning_of, period_end, until
 from .explain import Explainer
 from .knowledge_base import Answer, KnowledgeBase
-from .proofs import Prover
+from .proofs import Citation, Prover
 from .values import Date, Value, sort_key, to_json
 from .wording import Wording, word
 
@@ -68,7 +68,7 @@ class Obligation:
     meaning: str  # minimum | maximum | exact | deadline | prescribed | lifted
     arithmetic: str
     period: str  # as the law states it: 'until the 3rd anniversary of the date of liquidation of the claim'
-    citations: tuple[str, ...]
+    citations: tuple[Citation, ...]
     source: Answer  # the KB answer the row comes from (explanations explain it)
     conflicts: tuple[int, ...] = ()
     clashes: tuple[bool | None, ...] = field(default=())  # per conflict: do the dates clash? None: unknown
@@ -129,9 +129,8 @@ def obligations(kb: KnowledgeBase, person: str | None = None) -> list[Obligation
         found = kb.query(query)
         return [a for a in found if person is None or a.values[0] == person]
 
-    def cite(answer) -> tuple[str, ...]:
-        proof = prover.prove(answer.predicate, answer.values, counting=False)
-        return tuple(proof.citations()) if proof else ()
+    def cite(answer) -> tuple[Citation, ...]:
+        return prover.cite(answer).citations
 
     dated_periods = set()
     for answer in answers(KEEPS, "keeps"):
@@ -151,12 +150,12 @@ def obligations(kb: KnowledgeBase, person: str | None = None) -> list[Obligation
         rows += _undated_deadlines(kb, prover, words, person, dated_duties)
     for answer in answers(DISPLACED, "person_displaced_period"):
         p, c, r, n, u, t, b = answer.values
-        proof = prover.prove(answer.predicate, answer.values, counting=False)
-        displaced_by = prevailing(kb, proof)
+        cited = prover.cite(answer)
+        displaced_by = prevailing(kb, cited.proof)
         rows.append(Obligation(p, c, "keep", r, None, None, None, n, u, t, b, None, "displaced",
                                "no date: the period does not apply; " + "; ".join(
                                    f"{d.superior} prevails over {d.inferior} ({d.because})" for d in displaced_by),
-                               period_text(words, n, u, t, b), tuple(proof.citations()) if proof else (), answer,
+                               period_text(words, n, u, t, b), cited.citations, answer,
                                displaced_by=displaced_by))
     for answer in answers(LIFTED, "duty_lifted"):
         p, a, o, s, paragraph = answer.values
@@ -204,11 +203,10 @@ def _undated_deadlines(kb, prover, words, person, dated) -> list[Obligation]:
         p, c, a, o = answer.values
         if (person is not None and p != person) or (p, c, a, o) in dated or (c, a, o) not in deadlines:
             continue
-        proof = prover.prove(answer.predicate, answer.values, counting=False)
-        citations = list(proof.citations()) if proof else []
+        citations = prover.cite(answer).citations
         for n, u, t in deadlines[(c, a, o)]:
             more = prover.prove("deadline", (c, a, o, n, u, t), counting=False)
-            merged = tuple(dict.fromkeys(citations + (more.citations() if more else [])))
+            merged = tuple(dict.fromkeys(citations + tuple(more.citations() if more else ())))
             rows.append(Obligation(p, c, a, o, None, None, None, n, u, t, "within", None, "deadline",
                                    describe(None, n, u, "within"), period_text(words, n, u, t, "within"), merged,
                                    answer))

@@ -12,6 +12,7 @@ premises' proofs do not use the step itself.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .compiler import CompiledRule, generated_assignment
@@ -21,6 +22,37 @@ from .syntax import Atom, Comparison, Const, Negation, Rule, Var
 from .values import Value
 
 GIVEN, FACT, RULE, ABSENT, TEST = "given", "fact", "rule", "absent", "comparison"
+_RANK = {"statute": 0, "regulation": 1}  # then the analyst's interpretations
+
+
+class Citation(str):
+    """A provision's citation (or an interpretation's name) that an answer rests on. It is written
+    and compared as its label, and keeps the authority of the rule it came from."""
+
+    authority: str  # statute | regulation | interpretation
+
+    def __new__(cls, label: str, authority: str) -> "Citation":
+        made = super().__new__(cls, label)
+        made.authority = authority
+        return made
+
+    def __getnewargs__(self) -> tuple[str, str]:
+        return str(self), self.authority
+
+    @property
+    def shown(self) -> str:
+        """As a report shows it: an interpretation is marked as one (it is not law)."""
+        return f"{self} (interpretation)" if self.authority == "interpretation" else str(self)
+
+
+def by_label(citations) -> tuple[Citation, ...]:
+    """Citations in a table's order: statute, regulation, then interpretations, each by label
+    (numbers in their natural order)."""
+    return tuple(sorted(dict.fromkeys(citations), key=lambda c: (_RANK.get(c.authority, 2), _natural(c))))
+
+
+def _natural(text: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
 @dataclass(frozen=True)
@@ -50,12 +82,22 @@ class Proof:
             stack.extend(reversed(node.premises))
         return list(found.values())
 
-    def citations(self) -> list[str]:
+    def citations(self) -> list[Citation]:
         """Citations of the provisions whose rules took part: statute, then regulation, then the
         analyst's interpretations, each in the order a reader meets them."""
-        rank = {"statute": 0, "regulation": 1}
-        used = sorted(enumerate(self.rules()), key=lambda ir: (rank.get(ir[1].authority.kind, 2), ir[0]))
-        return list(dict.fromkeys(r.authority.citation for _, r in used if r.authority.citation))
+        used = sorted(enumerate(self.rules()), key=lambda ir: (_RANK.get(ir[1].authority.kind, 2), ir[0]))
+        return list(dict.fromkeys(Citation(r.authority.citation, r.authority.kind) for _, r in used
+                                  if r.authority.citation))
+
+
+@dataclass(frozen=True)
+class CitedAnswer:
+    """An answer with its proof and the citations of that proof: what every report, snapshot and
+    regression case is made of."""
+
+    answer: Answer
+    proof: Proof | None
+    citations: tuple[Citation, ...]
 
 
 class Prover:
@@ -77,11 +119,15 @@ class Prover:
                 return None
             return self._build((predicate, values), counting)
 
-    def cited(self, query: str | Atom) -> list[tuple[Answer, list[str]]]:
-        """Every answer of a query with the citations of its proof, as `citelog query` shows them."""
+    def cite(self, answer: Answer, counting: bool = False) -> CitedAnswer:
+        """An answer with its proof and citations (counting: see `prove`)."""
+        proof = self.prove(answer.predicate, answer.values, counting)
+        return CitedAnswer(answer, proof, tuple(proof.citations()) if proof else ())
+
+    def cited(self, query: str | Atom, counting: bool = False) -> list[CitedAnswer]:
+        """Every answer of a query, cited (counting: see `prove`)."""
         with self.kb.bound():
-            return [(answer, self._build((answer.predicate, answer.values), counting=False).citations())
-                    for answer in self.kb.query(query)]
+            return [self.cite(answer, counting) for answer in self.kb.query(query)]
 
     def _build(self, root: tuple[str, tuple], counting: bool) -> Proof:
         """Depth first without recursion: a proof through a long chain is as deep as the chain."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -20,7 +19,7 @@ from .conflicts import Prevailing, unresolved
 from .dates import until
 from .knowledge_base import KnowledgeBase
 from .obligations import Obligation, warnings
-from .proofs import Prover
+from .proofs import Citation, Prover, by_label
 from .reading import PERIOD, noun
 from .retention import retention_rows
 from .syntax import Atom, Var
@@ -30,15 +29,12 @@ from .wording import Wording, word
 if TYPE_CHECKING:  # read only for a scenario given: YAML is not loaded for the law alone
     from .scenario import Scenario
 
-_RANK = {"statute": 0, "regulation": 1}
-
-
 @dataclass(frozen=True)
 class Row:
     number: int  # the answer's place (from 1) in the full list of the question
     cells: tuple[str, ...]
     keys: tuple[tuple, ...]  # how each cell sorts: by value, not by its words
-    citations: tuple[tuple[str, str], ...]  # (citation, authority): statute, regulation, then interpretations
+    citations: tuple[Citation, ...]  # statute, regulation, then interpretations, each by label
     conflicts: tuple[int, ...] = ()  # numbers of the rows whose periods may not both be met with this one's
     facets: Mapping[str, str] = field(default_factory=dict)  # class, records, party: the ids a reader filters by
     displaced: bool = False  # a period that does not apply: a provision that prevails displaces it
@@ -64,18 +60,6 @@ class Report:
         return sorted(((value, words.word(value)) for value in found), key=lambda c: (c[1].lower(), c[0]))
 
 
-def cited(kb: KnowledgeBase, citations) -> tuple[tuple[str, str], ...]:
-    """Citations with their authority, ordered statute, regulation, interpretation, each by label."""
-    interpretations = {i.name for i in kb.program.interpretations}
-    kinds = {c: "interpretation" if c in interpretations else "regulation" if " CFR " in c else "statute"
-             for c in citations}
-    return tuple((c, kinds[c]) for c in sorted(kinds, key=lambda c: (_RANK.get(kinds[c], 2), _natural(c))))
-
-
-def _natural(text: str) -> tuple:
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
-
-
 # ---- the headline question --------------------------------------------------------------------------
 
 
@@ -86,7 +70,7 @@ def headline(kb: KnowledgeBase) -> Report:
     rows = tuple(
         Row(number, (words.word(r.who), words.word(r.what), r.period, r.starts),
             (sort_key(r.who), sort_key(r.what), (r.amount, r.unit, r.bound), sort_key(r.trigger)),
-            cited(kb, r.citations), tuple(i + 1 for i in r.conflicts), {"class": r.who, "records": r.what},
+            by_label(r.citations), tuple(i + 1 for i in r.conflicts), {"class": r.who, "records": r.what},
             bool(r.displaced_by))
         for number, r in enumerate(retained, start=1)
     )
@@ -129,7 +113,7 @@ def obligations_report(kb: KnowledgeBase, scenario: Scenario, found: list[Obliga
                        person: str | None = None) -> Report:
     """The obligations of the scenario's parties (`obligations` of the KB with its facts given)."""
     words = Wording.of(kb.program)
-    rows = tuple(_obligation_row(kb, words, scenario, number, o) for number, o in enumerate(found, start=1))
+    rows = tuple(_obligation_row(words, scenario, number, o) for number, o in enumerate(found, start=1))
     notes = [f"* row {number} conflicts with row {other + 1} (the same records under periods that may not both be "
              f"met): {_VERDICT[clash]}"
              for number, o in enumerate(found, start=1) for other, clash in zip(o.conflicts, o.clashes)
@@ -147,13 +131,13 @@ def obligations_title(scenario: Scenario, person: str | None = None) -> str:
     return f"obligations in the scenario: {scenario.title or scenario.path}" + (f" (party {person})" if person else "")
 
 
-def _obligation_row(kb, words: Wording, scenario: Scenario, number: int, o: Obligation) -> Row:
+def _obligation_row(words: Wording, scenario: Scenario, number: int, o: Obligation) -> Row:
     what = words.word(o.object) if o.action == "keep" else f"{words.word(o.action)} {words.word(o.object)}"
     started = f"{word(o.event)} {o.start}" if o.start is not None and o.event else ""
     cells = (party(scenario, o.person), words.word(o.role), what, o.subject or "", o.period, started, o.until)
     keys = (sort_key(o.person), sort_key(o.role), sort_key(o.object), _key(o.subject), (o.amount, o.unit, o.bound),
             _key(o.start), _key(o.end))
-    return Row(number, cells, keys, cited(kb, o.citations), tuple(i + 1 for i in o.conflicts),
+    return Row(number, cells, keys, by_label(o.citations), tuple(i + 1 for i in o.conflicts),
                {"party": o.person, "class": o.role, "records": o.object}, bool(o.displaced_by))
 
 
@@ -193,8 +177,8 @@ def answers_report(kb: KnowledgeBase, atom: Atom, question: str, scenario: Scena
     columns = tuple(noun(asked[p]) for p in shown) + (("period",) if period else ()) + (("until",) if dated else ())
     rows = []
     found = Prover(kb).cited(atom)
-    for number, (answer, citations) in enumerate(found, start=1):
-        by_name = dict(zip(params, answer.values))
+    for number, one in enumerate(found, start=1):
+        by_name = dict(zip(params, one.answer.values))
         cells = [_shown(words, scenario, by_name[p]) for p in shown]
         keys = [sort_key(by_name[p]) for p in shown]
         if period:
@@ -205,7 +189,7 @@ def answers_report(kb: KnowledgeBase, atom: Atom, question: str, scenario: Scena
             start = by_name["Start"] if isinstance(by_name["Start"], Date) else None
             cells.append(until(start, by_name["Amount"], str(by_name["Unit"]), str(by_name.get("Bound", "within"))))
             keys.append(_key(start))
-        rows.append(Row(number, tuple(cells), tuple(keys), cited(kb, citations)))
+        rows.append(Row(number, tuple(cells), tuple(keys), by_label(one.citations)))
     return Report(question, columns, tuple(rows))
 
 

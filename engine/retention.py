@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from .conflicts import Prevailing, prevailing
 from .errors import QueryError
 from .knowledge_base import Answer, KnowledgeBase
-from .proofs import Prover
+from .proofs import Citation, Prover
 from .wording import Wording
 
 HEADLINE = "must_keep(Who, What, Amount, Unit, Trigger, Bound)"
@@ -37,7 +37,7 @@ class RetentionRow:
     unit: str
     trigger: str
     bound: str
-    citations: tuple[str, ...]
+    citations: tuple[Citation, ...]
     period: str  # how long, as a lawyer writes it: 'at least 5 years', 'until the 3rd anniversary'
     starts: str  # what it runs from, in the law's words ('' for a period the Secretary prescribes)
     source: Answer  # the KB's answer the row comes from (what Explain explains for it)
@@ -77,11 +77,10 @@ def retention_rows(kb: KnowledgeBase) -> list[RetentionRow]:
         return RetentionRow(*answer.values, tuple(citations), words.how_long(*answer.values[2:]),
                             words.starts(answer.values[3], answer.values[4]), answer, displaced_by=displaced_by)
 
-    rows = [row(answer, citations) for answer, citations in prover.cited(HEADLINE)]
+    rows = [row(one.answer, one.citations) for one in prover.cited(HEADLINE)]
     if kb.arities.get("displaced_period") == 6:
-        for answer in kb.query(DISPLACED):
-            proof = prover.prove(answer.predicate, answer.values, counting=False)
-            rows.append(row(answer, proof.citations() if proof else (), prevailing(kb, proof)))
+        for one in prover.cited(DISPLACED):
+            rows.append(row(one.answer, one.citations, prevailing(kb, one.proof)))
         rows.sort(key=lambda r: (r.who, r.what, bool(r.displaced_by)))
     groups: dict[tuple[str, str], list[int]] = {}
     for index, one in enumerate(rows):

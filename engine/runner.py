@@ -77,12 +77,9 @@ def run_case(kb: KnowledgeBase, case: Case) -> CaseResult:
             prover = Prover(kb)
             actual: dict[tuple, ActualAnswer] = {}
             for answer in answers:
-                proof = prover.prove(answer.predicate, answer.values, counting=False)
-                rules = proof.rules() if proof else []
+                cited = prover.cite(answer)
                 actual[answer.bindings] = ActualAnswer(
-                    answer.bindings, tuple(proof.citations()) if proof else (),
-                    frozenset(r.authority.citation for r in rules if r.authority.kind in LAW),
-                )
+                    answer.bindings, cited.citations, frozenset(c for c in cited.citations if c.authority in LAW))
         finally:
             kb.withdraw_facts()
     except CitelogError as error:

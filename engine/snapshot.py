@@ -60,12 +60,11 @@ def answers_of(kb: KnowledgeBase, atom: Atom) -> list[dict]:
     """Every answer of a query (the KB's facts as they are), with citations and proof digest."""
     prover = Prover(kb)
     found = []
-    for answer in kb.query(atom):
-        proof = prover.prove(answer.predicate, answer.values)
+    for one in prover.cited(atom, counting=True):
         found.append({
-            "bindings": _bindings(answer.bindings),
-            "citations": list(proof.citations()) if proof else [],
-            "proof": proof_digest(proof),
+            "bindings": _bindings(one.answer.bindings),
+            "citations": list(one.citations),
+            "proof": proof_digest(one.proof),
         })
     return found
 

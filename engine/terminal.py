@@ -128,7 +128,7 @@ def _write(out: Console, text: str) -> None:
 
 def citations(row: Row) -> list[str]:
     """A row's citations, one per line, an analyst's interpretation marked as one (it is not law)."""
-    return [f"{c} (interpretation)" if kind == "interpretation" else c for c, kind in row.citations]
+    return [c.shown for c in row.citations]
 
 
 def mark(row: Row) -> str:

@@ -113,8 +113,8 @@ class TestDerivations:
         asked = []
         monkeypatch.setattr(kb.engine, "_ask", lambda *args: asked.append(args) or [])
         cited = citelog.Prover(kb).cited("route(a, Y)")
-        assert [a["Y"] for a, _ in cited] == ["a", "b", "c", "d"]
-        assert {tuple(c) for _, c in cited} == {("19 U.S.C. 1508(c)",)}
+        assert [one.answer["Y"] for one in cited] == ["a", "b", "c", "d"]
+        assert {one.citations for one in cited} == {("19 U.S.C. 1508(c)",)}
         assert asked == []
 
     def test_a_proof_through_a_long_chain_needs_no_recursion(self, make_kb):

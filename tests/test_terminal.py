@@ -46,7 +46,7 @@ def test_narrow_terminal_one_block_per_row(reports, args, name):
         for cell in row.cells:
             assert " ".join(cell.split()) in text, cell
     # a citation is never broken: each stands on a line of its own
-    cited = {c for row in report.rows for c, _ in row.citations}
+    cited = {c for row in report.rows for c in row.citations}
     for citation in cited:
         assert any(line.strip().removeprefix("citations").strip().startswith(citation) for line in lines), citation
     assert lines[-1] == f"{len(report.rows)} row(s)"
@@ -64,8 +64,8 @@ def test_wide_terminal_one_table(reports, args, name):
                      for row in report.rows]
     cells = {cell.strip() for line in lines if line.startswith("│") for cell in line.split("│")}
     for row in report.rows:
-        for citation, kind in row.citations:
-            assert (citation + (" (interpretation)" if kind == "interpretation" else "")) in cells
+        for citation in row.citations:
+            assert (citation + (" (interpretation)" if citation.authority == "interpretation" else "")) in cells
 
 
 def test_the_headline_in_the_law_s_words(reports):
@@ -79,7 +79,7 @@ def test_the_headline_in_the_law_s_words(reports):
                for c in cells)
     # statute, then regulation, then the analyst's interpretations, each in label order
     for row in rows:
-        kinds = [kind for _, kind in row.citations]
+        kinds = [c.authority for c in row.citations]
         assert kinds == sorted(kinds, key=["statute", "regulation", "interpretation"].index)
 
 

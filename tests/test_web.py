@@ -274,7 +274,7 @@ class TestReading:
         section = html.unescape(part_of(reading, "r-19-u-s-c-1508-c-3"))
         links = re.findall(r'<a href="(/explain\?headline=1&answer=(\d+))"', section)
         rows = headline(kb).rows
-        assert [int(n) for _, n in links] == [r.number for r in rows if "19 U.S.C. 1508(c)(3)" in dict(r.citations)]
+        assert [int(n) for _, n in links] == [r.number for r in rows if "19 U.S.C. 1508(c)(3)" in r.citations]
         page = ok(client.get(links[0][0]))
         assert "19 U.S.C. 1508(c)(3)" in page and "<h2>Answer " + links[0][1] + ":" in page
 

@@ -172,13 +172,13 @@ def _answers(kb: KnowledgeBase) -> dict[str, tuple]:
 
     for row in headline(kb).rows:
         note("Who must keep what, for how long?", row.number,
-             address("/explain", {"headline": "1"}, answer=str(row.number)), [c for c, _ in row.citations])
+             address("/explain", {"headline": "1"}, answer=str(row.number)), row.citations)
     prover = Prover(kb)
     asked = parse_atom(HEADLINE)
     for named in kb.program.queries:
         if named.atom.predicate == asked.predicate and all(isinstance(a, Var) for a in named.atom.args):
             continue  # the headline again
-        for number, (_, citations) in enumerate(prover.cited(named.atom), start=1):
-            note(named.meaning, number, address("/explain", {"name": named.name}, answer=str(number)), citations)
+        for number, one in enumerate(prover.cited(named.atom), start=1):
+            note(named.meaning, number, address("/explain", {"name": named.name}, answer=str(number)), one.citations)
     return {citation: tuple((q, tuple(links)) for q, links in by_question.items())
             for citation, by_question in found.items()}
