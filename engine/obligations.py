@@ -198,15 +198,15 @@ def _undated_deadlines(kb, prover, words, person, dated) -> list[Obligation]:
     rows = []
     deadlines = {}
     for answer in kb.query("deadline(Class, Action, Object, Amount, Unit, Trigger)"):
-        deadlines.setdefault(answer.values[:3], []).append(answer.values[3:])
+        deadlines.setdefault(answer.values[:3], []).append(answer)
     for answer in kb.query("person_duty(Person, Class, Action, Object)"):
         p, c, a, o = answer.values
         if (person is not None and p != person) or (p, c, a, o) in dated or (c, a, o) not in deadlines:
             continue
         citations = prover.cite(answer).citations
-        for n, u, t in deadlines[(c, a, o)]:
-            more = prover.prove("deadline", (c, a, o, n, u, t), counting=False)
-            merged = tuple(dict.fromkeys(citations + tuple(more.citations() if more else ())))
+        for deadline in deadlines[(c, a, o)]:
+            n, u, t = deadline.values[3:]
+            merged = tuple(dict.fromkeys(citations + prover.cite(deadline).citations))
             rows.append(Obligation(p, c, a, o, None, None, None, n, u, t, "within", None, "deadline",
                                    describe(None, n, u, "within"), period_text(words, n, u, t, "within"), merged,
                                    answer))

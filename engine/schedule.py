@@ -31,7 +31,7 @@ from pathlib import Path
 from .characters import INVISIBLE_CODE, invisible, nfc, printable
 from .dates import meaning_of, period_end
 from .errors import CitelogError, Diagnostic, InputError, Position, warning
-from .knowledge_base import KnowledgeBase
+from .knowledge_base import Answer, KnowledgeBase
 from .obligations import period_text
 from .outputs import OutputError, kb_files, replacing
 from .wording import Wording
@@ -191,41 +191,37 @@ def infer_policy(kb: KnowledgeBase, activity: Activity, certificate: str = CERTI
     with kb.scenario(facts):
         prover = Prover(kb)
 
-        def cite(predicate: str, values: tuple) -> str:
-            proof = prover.prove(predicate, values, counting=False)
-            return "; ".join(proof.citations()) if proof else ""
+        def cite(*answers: Answer) -> str:
+            """The citations of the answers' proofs, each once, as a line of the schedule writes them."""
+            return "; ".join(dict.fromkeys(c for answer in answers for c in prover.cite(answer).citations))
 
         dated = set()
         if kb.arities.get("keeps") == 10:
             for answer in kb.query(f'keeps("{PARTY}", C, R, "{SUBJECT}", N, U, T, B, E, D)'):
                 _, c, r, _, n, u, t, b, e, _ = answer.values
                 dated.add((c, r, n, u, t, b))
-                by_event.setdefault(e, {})[PolicyLine(c, "keep", r, n, u, t, b, cite("keeps", answer.values))] = None
+                by_event.setdefault(e, {})[PolicyLine(c, "keep", r, n, u, t, b, cite(answer))] = None
         if kb.arities.get("person_must_keep") == 7:
             for answer in kb.query(f'person_must_keep("{PARTY}", C, R, N, U, T, B)'):
                 _, c, r, n, u, t, b = answer.values
                 if (c, r, n, u, t, b) not in dated:  # the Secretary's period, or one no dated event starts
-                    undated[PolicyLine(c, "keep", r, n, u, t, b, cite("person_must_keep", answer.values))] = None
+                    undated[PolicyLine(c, "keep", r, n, u, t, b, cite(answer))] = None
         if kb.arities.get("deadline_from") == 9:
             for answer in kb.query(f'deadline_from("{PARTY}", C, A, O, "{SUBJECT}", N, U, T, D)'):
                 _, c, a, o, _, n, u, t, _ = answer.values
                 dated.add((c, a, o, n, u, t))
-                line = PolicyLine(c, a, o, n, u, t, "within", cite("deadline_from", answer.values))
+                line = PolicyLine(c, a, o, n, u, t, "within", cite(answer))
                 by_event.setdefault(t, {})[line] = None
         if kb.arities.get("person_duty") == 4 and kb.arities.get("deadline") == 6:
             deadlines = {}
             for answer in kb.query("deadline(C, A, O, N, U, T)"):
-                deadlines.setdefault(answer.values[:3], []).append(answer.values)
+                deadlines.setdefault(answer.values[:3], []).append(answer)
             for answer in kb.query(f'person_duty("{PARTY}", C, A, O)'):
-                for c, a, o, n, u, t in deadlines.get(answer.values[1:], ()):
+                for deadline in deadlines.get(answer.values[1:], ()):
+                    c, a, o, n, u, t = deadline.values
                     if (c, a, o, n, u, t) not in dated:  # a deadline that no dated event starts
-                        citations = _merged(cite("person_duty", answer.values), cite("deadline", (c, a, o, n, u, t)))
-                        undated[PolicyLine(c, a, o, n, u, t, "within", citations)] = None
+                        undated[PolicyLine(c, a, o, n, u, t, "within", cite(answer, deadline))] = None
     return Policy({e: tuple(rules) for e, rules in sorted(by_event.items())}, tuple(undated))
-
-
-def _merged(*citations: str) -> str:
-    return "; ".join(dict.fromkeys(c for text in citations for c in text.split("; ") if c))
 
 
 # ---- reading, applying, writing ----------------------------------------------------------------------
