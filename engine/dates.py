@@ -80,6 +80,16 @@ def meaning_of(bound: str) -> str:
     return MEANING.get(bound, "exact")
 
 
+def conflicting(bound: str, other: str) -> bool:
+    """Whether two periods for the same records may not both be met: a minimum against a maximum,
+    or an exact period against any other. Two minima or two maxima only combine (the stricter
+    governs); a period as prescribed is bounded by the others; a deadline is not a retention."""
+    kinds = {MEANING.get(bound), MEANING.get(other)}
+    if None in kinds or "deadline" in kinds:
+        return False
+    return kinds == {"minimum", "maximum"} or "exact" in kinds
+
+
 def until(start: Date | None, amount: int, unit: str, bound: str) -> str:
     """A period's end date with what it means ('2027-05-01 (minimum)'), or why there is none."""
     if unit == "prescribed":

@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from .conflicts import Prevailing, prevailing
-from .dates import describe, meaning_of, period_end, until
+from .dates import MEANING, conflicting, describe, meaning_of, period_end, until
 from .explain import Explainer
 from .knowledge_base import Answer, KnowledgeBase
 from .proofs import Citation, Prover
@@ -221,9 +221,6 @@ def _order(row: Obligation) -> tuple:
             key(row.subject), key(row.start), row.bound, row.amount, row.unit, row.trigger)
 
 
-_LIMIT = {"at_least": "minimum", "until": "minimum", "at_most": "maximum", "exactly": "exact"}
-
-
 def _with_conflicts(rows: list[Obligation]) -> list[Obligation]:
     """Mark the retention rows of one person whose periods for the same records may pull apart."""
     groups: dict[tuple, list[int]] = {}
@@ -236,7 +233,7 @@ def _with_conflicts(rows: list[Obligation]) -> list[Obligation]:
             found, clashes = [], []
             for j in members:
                 one, other = rows[i], rows[j]
-                if i == j or not _conflict(one, other):
+                if i == j or not conflicting(one.bound, other.bound):
                     continue
                 if one.subject is not None and other.subject is not None and one.subject != other.subject:
                     continue
@@ -247,18 +244,11 @@ def _with_conflicts(rows: list[Obligation]) -> list[Obligation]:
     return marked
 
 
-def _conflict(one: Obligation, other: Obligation) -> bool:
-    kinds = {_LIMIT.get(one.bound), _LIMIT.get(other.bound)}
-    if None in kinds:  # as prescribed
-        return False
-    return kinds == {"minimum", "maximum"} or "exact" in kinds
-
-
 def _clash(one: Obligation, other: Obligation) -> bool | None:
     """Whether the dates of two conflicting periods cannot both be met (None: a date is missing)."""
     if one.end is None or other.end is None:
         return None
-    ends = {_LIMIT[one.bound]: one.end, _LIMIT[other.bound]: other.end}
+    ends = {MEANING[one.bound]: one.end, MEANING[other.bound]: other.end}
     if "exact" in ends:
         return one.end != other.end
     return ends["minimum"] > ends["maximum"]

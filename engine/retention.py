@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .conflicts import Prevailing, prevailing
+from .dates import conflicting
 from .errors import QueryError
 from .knowledge_base import Answer, KnowledgeBase
 from .proofs import Citation, Prover
@@ -89,18 +90,7 @@ def retention_rows(kb: KnowledgeBase) -> list[RetentionRow]:
     return [
         RetentionRow(**{**one.__dict__, "conflicts": tuple(
             i for i in groups.get((one.who, one.what), ()) if i != index and not one.displaced_by
-            and _conflict(one, rows[i])
+            and conflicting(one.bound, rows[i].bound)
         )})
         for index, one in enumerate(rows)
     ]
-
-
-_LIMIT = {"at_least": "minimum", "until": "minimum", "at_most": "maximum", "exactly": "exact"}
-
-
-def _conflict(one: RetentionRow, other: RetentionRow) -> bool:
-    """Whether two periods for the same records can pull apart (see the module's docstring)."""
-    kinds = {_LIMIT.get(one.bound), _LIMIT.get(other.bound)}
-    if None in kinds:  # as prescribed
-        return False
-    return kinds == {"minimum", "maximum"} or "exact" in kinds

@@ -11,7 +11,7 @@ import datetime
 import pytest
 
 from citelog import Date
-from citelog.dates import Deadline, add_years, describe, meaning_of, period_end, summary
+from citelog.dates import Deadline, add_years, conflicting, describe, meaning_of, period_end, summary
 
 
 def d(text: str) -> Date:
@@ -133,3 +133,17 @@ def test_describe_shows_the_event_the_arithmetic_and_the_meaning():
     assert describe(None, 5, "years", "at_most") == (
         "no date: the scenario gives no date for the event that starts this period")
     assert describe(d("2024-06-03"), 0, "prescribed", "as_prescribed").startswith("no date: the period is the one")
+
+
+@pytest.mark.parametrize("bound, other, expected", [
+    ("at_least", "at_most", True),  # a minimum against a maximum
+    ("until", "at_most", True),
+    ("exactly", "at_least", True),  # an exact period against any other
+    ("exactly", "exactly", True),
+    ("at_least", "until", False),  # two minima combine: the stricter governs
+    ("at_most", "at_most", False),
+    ("as_prescribed", "at_most", False),  # bounded by the others, not opposed to them
+    ("within", "at_most", False),  # a deadline to act is not a retention
+])
+def test_which_periods_may_not_both_be_met(bound, other, expected):
+    assert conflicting(bound, other) is expected and conflicting(other, bound) is expected
