@@ -4,19 +4,24 @@
     >>> kb = citelog.load()                      # the bundled KB (19 U.S.C. 1508, 19 CFR 163)
     >>> kb.query('retention(R, N, U, T, B)')     # answers as variable bindings, sorted
 
+    >>> print(citelog.explain(kb, 'must_keep(C, drawback_claim_records, N, U, T, B)').to_text())
+    >>> print(citelog.why_not(kb, 'is_a(acme, importer)').to_text())
+
     >>> citelog.evaluate({"edge": [(1, 2), (2, 3)]},
     ...                  ["path(X, Y) :- edge(X, Y).", "path(X, Z) :- path(X, Y), edge(Y, Z)."])["path"]
     {(1, 2), (1, 3), (2, 3)}
 
-The pipeline: `parser` (Lark) -> `desugar` -> `checks` -> `compiler` -> `knowledge_base`
-(pyDatalog) -> `proofs`. Every error citelog raises derives from `CitelogError` and has a `.code`.
+This module is the library's door: `load`, `evaluate`, `explain` and `why_not`. The pipeline:
+`parser` (Lark) -> `desugar` -> `checks` -> `compiler` -> `knowledge_base` (the evaluator, which
+drives pyDatalog) -> `proofs` -> `explanations` -> `render`. Every error citelog raises derives from `CitelogError` and has a `.code`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import resources
 from .errors import (
@@ -32,8 +37,12 @@ from .knowledge_base import Answer, KnowledgeBase
 from .limits import Limits
 from .names import INTERNAL
 from .pipeline import build, build_plain
-from .proofs import Proof, Prover
+from .proofs import Prover
+from .provenance import Proof
 from .values import Date, Money
+
+if TYPE_CHECKING:
+    from .explanations import Explanation, WhyNot
 
 PREDICATE_NAME = re.compile(r"[a-z][a-zA-Z0-9_]*")
 
@@ -53,7 +62,9 @@ __all__ = [
     "Prover",
     "QueryError",
     "evaluate",
+    "explain",
     "load",
+    "why_not",
 ]
 
 
@@ -65,6 +76,21 @@ def load(path: str | Path | None = None, limits: Limits | None = None) -> Knowle
     if diagnostics:
         raise CheckError(diagnostics)
     return KnowledgeBase(program, sources, limits)
+
+
+def explain(kb: KnowledgeBase, query: str, depth: int | None = None) -> "Explanation":
+    """Every answer of a query with its proof, quotes and citations (citelog.explanations); it
+    renders as text, Markdown, HTML and JSON. `depth` cuts the proof trees."""
+    from .explanations import Explainer  # loaded by the commands that explain, not by every one
+
+    return Explainer(kb, depth).explain(query)
+
+
+def why_not(kb: KnowledgeBase, query: str) -> "WhyNot":
+    """Why a query has no answer: each rule that could give one, and the first condition that fails."""
+    from .explanations import Explainer
+
+    return Explainer(kb).why_not(query)
 
 
 def evaluate(facts: Mapping[str, Iterable[Iterable]], rules: Iterable[str],

@@ -8,7 +8,7 @@ because a condition of the exception is false, or because an exception to the ex
 rule). `why_absent` says which: for each rule of the generated predicate, the first condition that
 fails under each way of matching it, as proof nodes whose citations join the answer's.
 
-`walk` evaluates a rule's conditions in order and is shared with why-not (citelog.explain).
+`walk` evaluates a rule's conditions in order and is shared with why-not (citelog.explanations).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from . import compiler
 from .compiler import CompiledRule
 from .knowledge_base import KnowledgeBase
 from .names import is_generated
-from .proofs import ABSENT, TEST, Proof
+from .provenance import ABSENT, TEST, Proof
 from .syntax import Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Var
 from .values import sort_key
 

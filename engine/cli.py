@@ -222,7 +222,7 @@ def query(question: str, kb_path: str | None, scenario_path: str | None, fmt: st
 
 def _cited(citations) -> str:
     """Citations as a table cell: statute, regulation, then interpretations, each marked as one."""
-    from .proofs import by_label
+    from .provenance import by_label
 
     return "; ".join(c.shown for c in by_label(citations))
 
@@ -277,7 +277,7 @@ def _render(explanation, fmt: str) -> str:
 @_guarded
 def explain(question: str, kb_path, scenario_path, fmt: str, out: str | None, depth: int | None) -> None:
     """Explain every answer of QUESTION (an atom or a catalogue NAME): proofs with citations."""
-    from .explain import Explainer
+    from .explanations import Explainer
 
     kb, scenario = _load_scenario(kb_path, scenario_path)
     _emit(_render(Explainer(kb, depth).explain(_resolve(kb, question)).with_memo(_memo(kb, scenario)), fmt), out,
@@ -292,7 +292,7 @@ def explain(question: str, kb_path, scenario_path, fmt: str, out: str | None, de
 @_guarded
 def why_not(atom: str, kb_path, scenario_path, fmt: str) -> None:
     """Explain why ATOM does not follow: the condition or exception that stops each rule."""
-    from .explain import Explainer
+    from .explanations import Explainer
 
     kb = _load(kb_path, scenario_path)
     result = Explainer(kb).why_not(_atom(kb, atom))
@@ -312,7 +312,7 @@ def retention(kb_path: str | None, scenario_path, fmt: str, explained: bool, out
     """Who must keep what, for how long: the headline question over the whole KB.
 
     With --scenario, the obligations of the scenario's parties instead, with concrete dates."""
-    from .explain import Explainer
+    from .explanations import Explainer
     from .report import headline, unresolved_conflicts
     from .retention import HEADLINE, retention_rows
     from .terminal import show
@@ -372,7 +372,7 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
                         person: str | None) -> None:
     """`retention --scenario FILE`: the parties' obligations with concrete dates and citations."""
     from . import load
-    from .explain import Explainer
+    from .explanations import Explainer
     from .obligations import obligations, warnings
     from .report import obligations_report, obligations_title, role_notes, unresolved_conflicts
     from .terminal import show

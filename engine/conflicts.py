@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .defeasible import APPLIES, generated
 from .knowledge_base import KnowledgeBase
-from .proofs import RULE, Proof
+from .provenance import RULE, Proof
 from .syntax import DEFEATER, NEG, Const, Rule, Var, opposite
 from .values import Value, sort_key
 

@@ -15,7 +15,6 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from .checks import unknown_predicate_message
 from .compiler import CompiledRule
@@ -30,8 +29,6 @@ from .relations import Derivation
 from .syntax import Atom, BinOp, Const, Rule, Var
 from .values import Value, check_value, sort_key
 
-if TYPE_CHECKING:  # explanations are built on this module, which cannot import them at load time
-    from .explain import Explanation, WhyNot
 
 CACHED_QUERIES = 512  # answers kept per model, most recently asked first
 
@@ -272,20 +269,6 @@ class KnowledgeBase:
     def firings(self, rule: CompiledRule, fixed: Mapping[str, Value]) -> list[tuple]:
         """Every firing of a rule (instance rows) with some of its variables fixed."""
         return self.engine.firings(self._model(), rule, dict(fixed))
-
-    # ---- explanations -----------------------------------------------------------------------------
-
-    def explain(self, query: str | Atom, depth: int | None = None) -> "Explanation":
-        """Every answer of a query with its proof; renders as text, Markdown, HTML and JSON."""
-        from .explain import explain
-
-        return explain(self, query, depth)
-
-    def why_not(self, query: str | Atom) -> "WhyNot":
-        """Why a query has no answer: each rule that could give one, and what failed in it."""
-        from .explain import why_not
-
-        return why_not(self, query)
 
 
 def _fact_key(fact: tuple[str, tuple]) -> tuple:

@@ -30,9 +30,10 @@ from dataclasses import dataclass, field, replace
 
 from .conflicts import Prevailing, prevailing
 from .dates import MEANING, conflicting, describe, meaning_of, period_end, until
-from .explain import Explainer
+from .explanations import Explainer
 from .knowledge_base import Answer, KnowledgeBase
-from .proofs import Citation, Prover
+from .proofs import Prover
+from .provenance import Citation
 from .values import Date, Value, sort_key, to_json
 from .wording import Wording, word
 

@@ -16,10 +16,13 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .explain import Attempt, Explanation, Step, WhyNot
 from .memo import Memo
 from .values import to_json as value_json
+
+if TYPE_CHECKING:  # the explanations render themselves through this module, which only reads them
+    from .explanations import Attempt, Explanation, Step, WhyNot
 
 SCHEMA_ID = "citelog.explanation/2"
 _HERE = Path(__file__).resolve().parent

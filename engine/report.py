@@ -19,7 +19,8 @@ from .conflicts import Prevailing, unresolved
 from .dates import until
 from .knowledge_base import KnowledgeBase
 from .obligations import Obligation, warnings
-from .proofs import Citation, Prover, by_label
+from .proofs import Prover
+from .provenance import Citation, by_label
 from .reading import PERIOD, noun
 from .retention import retention_rows
 from .syntax import Atom, Var
@@ -90,7 +91,7 @@ def displaced_note(prevailing: Prevailing) -> str:
 
 def unresolved_conflicts(kb: KnowledgeBase) -> list[dict]:
     """Conflicts between rules that no superiority resolves (citelog.conflicts), for a report."""
-    from .explain import Explainer
+    from .explanations import Explainer
 
     explainer = Explainer(kb)
     return [{"statement": explainer.sentence(u.predicate, u.values), "citations": list(u.citations),

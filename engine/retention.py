@@ -23,7 +23,8 @@ from .conflicts import Prevailing, prevailing
 from .dates import conflicting
 from .errors import QueryError
 from .knowledge_base import Answer, KnowledgeBase
-from .proofs import Citation, Prover
+from .proofs import Prover
+from .provenance import Citation
 from .wording import Wording
 
 HEADLINE = "must_keep(Who, What, Amount, Unit, Trigger, Bound)"

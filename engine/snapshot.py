@@ -22,7 +22,8 @@ from .cases import Case
 from .errors import CitelogError
 from .knowledge_base import KnowledgeBase
 from .parser import parse_atom
-from .proofs import Proof, Prover
+from .proofs import Prover
+from .provenance import Proof
 from .retention import HEADLINE
 from .syntax import Atom, Var
 from .values import Value, to_json, type_name

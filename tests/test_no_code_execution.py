@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import citelog
-from citelog.explain import Explainer
+from citelog.explanations import Explainer
 from citelog.scenario import parse_scenario
 
 from conftest import REPO, run_cli

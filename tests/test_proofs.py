@@ -8,7 +8,7 @@ import pickle
 import pytest
 
 import citelog
-from citelog.proofs import Citation, CitedAnswer, by_label
+from citelog.provenance import Citation, CitedAnswer, by_label
 from citelog.retention import DISPLACED, HEADLINE
 
 

@@ -13,7 +13,7 @@ import pytest
 
 import citelog
 from citelog import Money
-from citelog.explain import Explainer
+from citelog.explanations import Explainer
 from citelog.parser import parse_atom, parse_module
 from citelog.scenario import load_scenario
 

@@ -17,7 +17,7 @@ from conftest import BUNDLED_KB, locate, run_cli
 
 import citelog
 from citelog.errors import CheckError
-from citelog.explain import Explainer
+from citelog.explanations import Explainer
 from citelog.obligations import obligations
 from citelog.render import schema_path
 from citelog.scenario import load_scenario, parse_scenario

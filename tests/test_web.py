@@ -30,7 +30,7 @@ from web_server import Server
 
 import citelog
 from citelog.evaluator import Engine
-from citelog.explain import Explainer
+from citelog.explanations import Explainer
 from citelog.memo import memo
 from citelog.obligations import obligations
 from citelog.quotes import normalize

@@ -20,7 +20,7 @@ from conftest import BUNDLED_KB, CHROMIUM, CHROMIUM_ARGS, REPO, browser_or_skip
 from web_server import Server
 
 import citelog
-from citelog.explain import Explainer
+from citelog.explanations import Explainer
 from citelog.memo import memo, revision
 from citelog.obligations import obligations
 from citelog.report import headline, obligations_report

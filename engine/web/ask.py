@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..errors import CitelogError, Position, QueryError
-from ..explain import Explainer, Explanation, WhyNot
+from ..explanations import Explainer, Explanation, WhyNot
 from ..hints import hints
 from ..knowledge_base import Answer, KnowledgeBase
 from ..memo import memo

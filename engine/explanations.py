@@ -19,7 +19,8 @@ from .memo import Memo
 from .names import INTERNAL
 from .parser import parse_atom
 from .defeasible import Override
-from .proofs import ABSENT, GIVEN, RULE, TEST, Proof, Prover
+from .proofs import Prover
+from .provenance import ABSENT, GIVEN, RULE, TEST, Proof
 from .syntax import Atom, Const, Negation, Rule, Var
 from .dates import describe
 from .reading import Reader, statement as _statement
@@ -338,12 +339,4 @@ def _shown(atom: Atom) -> str:
     their internal suffix (as in `_statement`)."""
     args = [Var("_") if isinstance(a, Var) and INTERNAL in a.name else a for a in atom.args]
     return str(Atom(atom.predicate.split(INTERNAL, 1)[0], tuple(args)))
-
-
-def explain(kb: KnowledgeBase, query: str | Atom, depth: int | None = None) -> Explanation:
-    return Explainer(kb, depth).explain(query)
-
-
-def why_not(kb: KnowledgeBase, query: str | Atom) -> WhyNot:
-    return Explainer(kb).why_not(query)
 

@@ -7,7 +7,7 @@ through `citelog.load()`: its headline query against the JSON Schema, a proof fo
 of every predicate, and why-not for every exception it states.
 
 Golden files are the specification of the renderings: `CITELOG_UPDATE_GOLDEN=1 pytest
-tests/test_explain.py` rewrites them; read every changed file before committing it.
+tests/test_explanations.py` rewrites them; read every changed file before committing it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, browser_or_skip, run_cli
 import citelog
 from citelog import compiler
 from citelog.errors import QueryError
-from citelog.explain import Explainer, Explanation, Step, WhyNot, explain, why_not
+from citelog.explanations import Explainer, Explanation, Step, WhyNot
 from citelog.memo import memo, revision
 from citelog.names import INTERNAL
 from citelog.render import schema_path
@@ -422,11 +422,11 @@ class TestWhyNot:
         folder = make_kb(_DEADLINE_KB)
         kb = citelog.load(folder)
         kb.add_facts({"requested": [("r1", Date.parse("2024-01-02"))], "withdrawn": [("r1",)]})
-        result = why_not(kb, "due(r1, D)")
+        result = citelog.why_not(kb, "due(r1, D)")
         (attempt,) = result.attempts
         assert (attempt.outcome, attempt.defeat.citation) == ("defeated", "19 CFR 1.2(b)")
         # with the date given, the same rule is tested against it
-        (wrong,) = why_not(kb, "due(r1, 2024-01-03)").attempts
+        (wrong,) = citelog.why_not(kb, "due(r1, 2024-01-03)").attempts
         assert (wrong.outcome, wrong.sentence) == ("test-fails", "it is not the case that 2024-01-03 == (2024-01-02 + 15)")
 
     def test_json_is_stable_and_has_no_internal_names(self, explainer):
@@ -573,7 +573,7 @@ class TestGoldens:
                          '  noted(T) :- note(T).\n}\n')
         kb = citelog.load(folder)
         kb.add_facts({"note": [(value,)]})
-        return explain(kb, "noted(T)")
+        return citelog.explain(kb, "noted(T)")
 
     def test_html_escapes_what_it_shows(self, make_kb):
         html = self.noting(make_kb, "<script>alert(1)</script> & co").to_html()
@@ -969,11 +969,13 @@ class TestPythonAPI:
         assert explanation._repr_html_() == explanation.to_html()
         assert json.loads(explanation.to_json())["query"] == OBLIGATIONS
 
-    def test_module_functions(self, kb):
-        assert explain(kb, OBLIGATIONS).to_json() == Explainer(kb).explain(OBLIGATIONS).to_json()
-        assert explain(kb, OBLIGATIONS, depth=1).to_text() == Explainer(kb, 1).explain(OBLIGATIONS).to_text()
-        result = why_not(kb, "is_a(sam, importer)")
+    def test_the_library_door_explains_and_says_why_not(self, kb):
+        assert citelog.explain(kb, OBLIGATIONS).to_json() == Explainer(kb).explain(OBLIGATIONS).to_json()
+        assert citelog.explain(kb, OBLIGATIONS, depth=1).to_text() == Explainer(kb, 1).explain(OBLIGATIONS).to_text()
+        result = citelog.why_not(kb, "is_a(sam, importer)")
         assert isinstance(result, WhyNot) and not result.holds
+        text = citelog.why_not(kb, "is_a(nobody, importer)").to_text()
+        assert "rule importer [99 U.S.C. 101(a) (statute)]: fails at imports(nobody, _)" in text
 
     def test_an_atom_object_is_accepted(self, kb):
         from citelog.parser import parse_atom
@@ -994,16 +996,6 @@ class TestPythonAPI:
         assert error.value.code == "unknown-predicate"
         with pytest.raises(QueryError):
             Explainer(kb).why_not("is_a(X)")
-
-    def test_kb_explain(self, kb):
-        explanation = kb.explain(OBLIGATIONS)
-        assert explanation.answers and explanation.to_json() == Explainer(kb).explain(OBLIGATIONS).to_json()
-        assert kb.explain(OBLIGATIONS, depth=1).to_json() == Explainer(kb, depth=1).explain(OBLIGATIONS).to_json()
-
-    def test_kb_why_not(self, kb):
-        text = kb.why_not("is_a(nobody, importer)").to_text()
-        assert text == Explainer(kb).why_not("is_a(nobody, importer)").to_text()
-        assert "rule importer [99 U.S.C. 101(a) (statute)]: fails at imports(nobody, _)" in text
 
 
 # ---- the CLI ------------------------------------------------------------------------------------------------------
