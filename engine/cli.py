@@ -380,11 +380,11 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
     kb = load(_kb_path(kb_path))
     scenario = _scenario(kb, scenario_path)
     kb.add_facts(scenario.facts)
-    if person is not None and person not in _scenario_names(scenario):
+    rows = obligations(kb, person)
+    if person is not None and not rows and person not in scenario.names():  # the KB may name one: the director
         known = ", ".join(sorted(scenario.parties)) or "the parties named in the facts"
         raise QueryError(f"no party '{person}' in the scenario ({known})", Position(scenario.path),
                          code="unknown-party")
-    rows = obligations(kb, person)
     title = scenario.title or scenario.path
     if explained:
         explanation = Explainer(kb).explain_answers(obligations_title(scenario, person), [row.source for row in rows])
@@ -405,13 +405,6 @@ def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, 
         })
         return
     show(obligations_report(kb, scenario, rows, person), _console(), f"Scenario: {title}")
-
-
-def _scenario_names(scenario) -> set[str]:
-    names = set(scenario.parties)
-    for rows in scenario.facts.values():
-        names |= {value for row in rows for value in row if isinstance(value, str)}
-    return names | {"director"}
 
 
 @main.command()

@@ -75,6 +75,13 @@ class Scenario:
         """How many facts the scenario gives."""
         return sum(len(rows) for rows in self.facts.values())
 
+    def names(self) -> set[str]:
+        """Every party the scenario names: declared, or a value in its facts."""
+        named = set(self.parties)
+        for rows in self.facts.values():
+            named |= {value for row in rows for value in row if isinstance(value, str)}
+        return named
+
     def party_name(self, party: str) -> str:
         found = self.parties.get(party)
         return found.name if found else party

@@ -565,6 +565,11 @@ def test_cli_retention_person_filter_and_role_notes(tmp_path):
     unknown = run_cli("retention", "--scenario", str(scenario), "--person", "carol")
     assert unknown.returncode == 1 and unknown.stdout == b""
     assert unknown.stderr.decode() == f"{scenario}: error[unknown-party]: no party 'carol' in the scenario (acme, bob)\n"
+    # a person the KB itself names has obligations without being declared (19 CFR 163.11(b): the director)
+    conference = run_cli("retention", "--scenario", str(SCENARIOS / "conference.yaml"), "--person", "director",
+                         "--format", "json")
+    assert conference.returncode == 0, conference.stderr
+    assert {row["person"] for row in json.loads(conference.stdout)["rows"]} == {"director"}
     alone = run_cli("retention", "--person", "acme")
     assert alone.returncode == 2 and b"--person needs --scenario" in alone.stderr and b"Traceback" not in alone.stderr
 
