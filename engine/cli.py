@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+from contextlib import nullcontext
 from functools import wraps
 from pathlib import Path
 
@@ -560,27 +561,17 @@ def diff(base_rev: str | None, base_kb: str | None, kb_path: str | None, fmt: st
 def _diff(base_rev: str | None, base_kb: str | None, kb_path: str | None, fmt: str, with_cases: bool) -> bool:
     from . import load
     from .cases import display
-    from .semantic_diff import base_from_git, diff_kbs
+    from .semantic_diff import diff_kbs, kb_at
 
     if base_rev and base_kb:
         raise QueryError("give --base GIT_REV or --base-kb PATH, not both", Position("<base>", 1, 1),
                          code="bad-option")
     root = _kb_path(kb_path)
-    holder = None
-    try:
-        if base_kb:
-            base_root, base_label = Path(base_kb), display(Path(base_kb))
-        else:
-            rev = base_rev or "HEAD"
-            holder, base_root = base_from_git(root, rev)
-            base_label = f"{display(root)} at {rev}"
-        head = load(root)
-        base = load(base_root)
-        cases = _regression_cases(head, root, strict=False) if with_cases else []
-        result = diff_kbs(base, head, cases, base_label=base_label, head_label=display(root))
-    finally:
-        if holder is not None:
-            holder.cleanup()
+    head = load(root)
+    cases = _regression_cases(head, root, strict=False) if with_cases else []
+    base_label = display(Path(base_kb)) if base_kb else f"{display(root)} at {base_rev or 'HEAD'}"
+    with nullcontext(Path(base_kb)) if base_kb else kb_at(root, base_rev or "HEAD") as base_root:
+        result = diff_kbs(load(base_root), head, cases, base_label=base_label, head_label=display(root))
     _document({"text": result.to_text, "md": result.to_markdown, "json": result.to_json}[fmt](), fmt == "json")
     return result.changed
 

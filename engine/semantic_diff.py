@@ -17,6 +17,8 @@ import json
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -451,7 +453,7 @@ def _answer_lines(change: AnswerChange, markdown: bool) -> list[str]:
 # ---- the base version from git ---------------------------------------------------------------------------
 
 
-BASE_PREFIX = "citelog-base-"  # the temporary folders of base_from_git
+BASE_PREFIX = "citelog-base-"  # the temporary folders of kb_at
 
 
 def materialise(kb_path: Path, rev: str, into: Path) -> Path:
@@ -490,11 +492,8 @@ def materialise(kb_path: Path, rev: str, into: Path) -> Path:
     return into / prefix
 
 
-def base_from_git(kb_path: Path, rev: str) -> tuple[tempfile.TemporaryDirectory, Path]:
-    """A temporary folder holding the KB at `rev` (delete it with .cleanup()), and the KB's path in it."""
-    holder = tempfile.TemporaryDirectory(prefix=BASE_PREFIX)
-    try:
-        return holder, materialise(kb_path, rev, Path(holder.name))
-    except BaseException:
-        holder.cleanup()
-        raise
+@contextmanager
+def kb_at(kb_path: Path, rev: str) -> Iterator[Path]:
+    """The KB as it was at a git revision, written into a temporary folder deleted afterwards."""
+    with tempfile.TemporaryDirectory(prefix=BASE_PREFIX) as folder:
+        yield materialise(kb_path, rev, Path(folder))

@@ -20,7 +20,7 @@ from ..cases import Case, case_files, load_case_file
 from ..errors import CheckError, CitelogError, Position, QueryError
 from ..knowledge_base import KnowledgeBase
 from ..runner import CaseResult, Coverage, coverage, run_case
-from ..semantic_diff import SemanticDiff, base_from_git, diff_kbs
+from ..semantic_diff import SemanticDiff, diff_kbs, kb_at
 from .html import download, page
 from .library import Library, status
 from .limits import offload
@@ -66,13 +66,9 @@ def report(library: Library) -> Report:
 def diff(library: Library, revision: str) -> SemanticDiff:
     """The served KB against the KB at a git revision (its regression cases run on both)."""
     cases = report(library).cases
-    holder, base_root = base_from_git(library.root, revision)
-    try:
-        base = load(base_root, library.request_limits())
-        with library.given(None) as head:
-            return diff_kbs(base, head, cases, base_label=f"the KB at {revision}", head_label="the KB served")
-    finally:
-        holder.cleanup()
+    with kb_at(library.root, revision) as base_root, library.given(None) as head:
+        base = load(base_root, library.request_limits())  # its law texts are read from the folder as needed
+        return diff_kbs(base, head, cases, base_label=f"the KB at {revision}", head_label="the KB served")
 
 
 # ---- handlers ----------------------------------------------------------------------------------------
