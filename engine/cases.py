@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,6 +125,21 @@ def load_case_file(path: str | Path, kb: KnowledgeBase, shown: str | None = None
     shown = shown or display(path)
     text = read_text(path, shown, unreadable="bad-case", encoding="bad-case")
     return parse_cases(text, kb, shown, path.parent)
+
+
+def kb_cases(kb: KnowledgeBase, root: Path, shown: Callable[[Path], str] = display
+             ) -> tuple[list[Case], dict[Path, list[Diagnostic]]]:
+    """Every case of a KB folder's regression cases (ROOT/tests) read against the loaded KB, and
+    the problems of each file that does not load (such a file is left out whole)."""
+    folder = (root if root.is_dir() else root.parent) / "tests"
+    cases: list[Case] = []
+    problems: dict[Path, list[Diagnostic]] = {}
+    for path in case_files([folder]) if folder.is_dir() else []:
+        try:
+            cases += load_case_file(path, kb, shown(path))
+        except CheckError as error:
+            problems[path] = list(error.diagnostics)
+    return cases, problems
 
 
 def parse_cases(text: str, kb: KnowledgeBase, path: str = "<cases>", folder: Path | None = None) -> list[Case]:

@@ -441,20 +441,16 @@ def _regression_cases(kb, root: Path, strict: bool):
 
     strict: a case file that does not load is an error; otherwise it is skipped with a warning.
     """
-    from .cases import case_files, load_case_file
+    from .cases import kb_cases
     from .errors import CheckError
 
-    folder = (root if root.is_dir() else root.parent) / "tests"
-    found = []
-    for path in case_files([folder]) if folder.is_dir() else []:
-        try:
-            found += load_case_file(path, kb)
-        except CheckError as error:
-            if strict:
-                raise
-            _err(f"warning: the cases of {path} are left out of the snapshot:")
-            for diagnostic in error.diagnostics:
-                _err(f"  {diagnostic}")
+    found, problems = kb_cases(kb, root)
+    if strict and problems:
+        raise CheckError([d for diagnostics in problems.values() for d in diagnostics])
+    for path, diagnostics in problems.items():
+        _err(f"warning: the cases of {path} are left out of the snapshot:")
+        for diagnostic in diagnostics:
+            _err(f"  {diagnostic}")
     return found
 
 

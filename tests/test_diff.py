@@ -289,6 +289,19 @@ class TestSnapshot:
         cases = load_case_file(base_dir / "tests" / "law.yaml", kb)
         assert (tmp_path / "snap.json").read_text(encoding="utf-8") == dumps(snapshot(kb, cases))
 
+    def test_a_case_file_that_does_not_load_stops_a_snapshot_and_is_left_out_of_a_diff(self, tmp_path):
+        kb_dir = write_regression_kb(tmp_path / "kb")
+        (kb_dir / "tests" / "broken.yaml").write_text("- name: no query\n", encoding="utf-8")
+        (kb_dir / "tests" / "worse.yaml").write_text("[unclosed\n", encoding="utf-8")
+        snap = run_cli("snapshot", "--kb", str(kb_dir), cwd=tmp_path)
+        assert snap.returncode == 1 and snap.stdout == b""
+        errors = snap.stderr.decode().splitlines()
+        assert {line.split(":")[0] for line in errors} == {"kb/tests/broken.yaml", "kb/tests/worse.yaml"}, errors
+        diff = run_cli("diff", "--kb", str(kb_dir), "--base-kb", str(kb_dir), cwd=tmp_path)
+        assert diff.returncode == 0, diff.stderr
+        warned = diff.stderr.decode()
+        assert "warning: the cases of" in warned and "broken.yaml are left out" in warned and "worse.yaml" in warned
+
     def test_the_digest_follows_the_proof(self, base_dir, tmp_path):
         kb = citelog.load(base_dir)
         other = citelog.load(write_regression_kb(tmp_path / "other", RULES.replace(

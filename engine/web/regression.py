@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import load
-from ..cases import Case, case_files, load_case_file
-from ..errors import CheckError, CitelogError, Position, QueryError
+from ..cases import Case, kb_cases
+from ..errors import CitelogError, Position, QueryError
 from ..knowledge_base import KnowledgeBase
 from ..runner import CaseResult, Coverage, coverage, run_case
 from ..semantic_diff import SemanticDiff, diff_kbs, kb_at
@@ -47,16 +47,10 @@ class Report:
 
 def run(kb: KnowledgeBase, root: Path) -> Report:
     """Every case of ROOT/tests, run on the KB; the files that fail to load are reported."""
-    folder = root / "tests"
-    cases: list[Case] = []
-    problems: list[str] = []
-    for path in case_files([folder]) if folder.is_dir() else []:
-        try:
-            cases += load_case_file(path, kb, shown=f"tests/{path.relative_to(folder).as_posix()}")
-        except CheckError as error:
-            problems += [str(d) for d in error.diagnostics]
+    cases, problems = kb_cases(kb, root, shown=lambda path: path.relative_to(root).as_posix())
     results = tuple(run_case(kb, case) for case in cases)
-    return Report(results, tuple(problems), coverage(kb, list(results)))
+    return Report(results, tuple(str(d) for diagnostics in problems.values() for d in diagnostics),
+                  coverage(kb, list(results)))
 
 
 def report(library: Library) -> Report:
