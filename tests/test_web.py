@@ -40,7 +40,7 @@ from citelog.scenario import load_scenario
 from citelog.web import create_app
 from citelog.web import ask as ask_module
 from citelog.web import regression as regression_module
-from citelog.web.law import build as build_law
+from citelog.law_view import build as build_law
 from citelog.web.library import MAX_FACTS, MAX_PARTIES
 from citelog.web.uploads import Uploads
 

@@ -34,7 +34,7 @@ from ..scenario import Scenario, parse_scenario
 from ..semantic_diff import BASE_PREFIX
 from ..syntax import Atom
 from ..textfile import read_text
-from . import law
+from .. import law_view
 from .forms import Choice
 from .uploads import StoreFull, Uploads
 
@@ -75,7 +75,7 @@ class Library:
         self.root = root if root.is_dir() else root.parent
         self.time_limit = time_limit
         self._places = _places(self.root.resolve())
-        self.law = law.build(self.kb)
+        self.law = law_view.build(self.kb)
         folder = self.root / "scenarios"
         found = sorted(p for p in folder.iterdir() if p.suffix in SCENARIO_SUFFIXES) if folder.is_dir() else []
         self.scenarios: dict[str, Path] = {p.name: p for p in found}  # the only files a request may name

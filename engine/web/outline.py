@@ -24,7 +24,7 @@ from ..report import headline
 from ..retention import HEADLINE
 from ..syntax import Var
 from .forms import address
-from .law import Entry, Law
+from ..law_view import Entry, Law
 from .library import Library
 
 CITATION = re.compile(r"^(?P<base>.+?\d[\w.\-]*)(?P<labels>(?:\([0-9A-Za-z]+\))*)$")

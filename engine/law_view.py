@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..coverage import coverage
-from ..knowledge_base import KnowledgeBase
-from ..semantic_diff import blocks
+from .coverage import coverage
+from .knowledge_base import KnowledgeBase
+from .semantic_diff import blocks
 
 RANK = {"statute": 0, "regulation": 1, "interpretation": 2}
 
