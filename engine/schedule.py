@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .activities import Activity, activities
 from .characters import INVISIBLE_CODE, invisible, nfc, printable
 from .dates import meaning_of, period_end
 from .errors import CitelogError, Diagnostic, InputError, Position, warning
@@ -50,95 +51,6 @@ REJECT_PREFIX = ("row", "code", "reason")
 PARTY, SUBJECT, CERTIFICATE = "__party__", "__subject__", "__certificate__"
 TEMPLATE_DATE = Date(datetime.date(2000, 1, 1))
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-@dataclass(frozen=True)
-class Activity:
-    """What a row's `activity` states: given facts about the party ({party}) and the subject ({subject})."""
-
-    name: str
-    facts: tuple[tuple[str, tuple[str, ...]], ...]
-    description: str = ""
-
-    @property
-    def needs_certificate(self) -> bool:
-        return any("{certificate}" in args for _, args in self.facts)
-
-    def instantiate(self, certificate: str) -> dict[str, list[tuple]]:
-        values = {"{party}": PARTY, "{subject}": SUBJECT, "{certificate}": certificate}
-        facts: dict[str, list[tuple]] = {}
-        for predicate, args in self.facts:
-            facts.setdefault(predicate, []).append(tuple(values[a] for a in args))
-        return facts
-
-
-def _a(name: str, description: str, *facts: tuple[str, tuple[str, ...]]) -> Activity:
-    return Activity(name, facts, description)
-
-
-P, S, K = "{party}", "{subject}", "{certificate}"
-
-# Activities whose facts are more than the one input of the same name (the conditions that make
-# the party a member of its class). Any other input predicate whose first parameter is a party and
-# that has two parameters is an activity too, stating just that fact (e.g. imports, files_drawback_claim).
-ACTIVITIES = {
-    a.name: a for a in (
-        _a("completes_and_signs_nafta_certificate",
-           "the party completed and signed a NAFTA Certificate of Origin for the good (subject), for which NAFTA "
-           "preferential treatment is claimed",
-           ("completes_and_signs_nafta_certificate", (P, S)), ("nafta_preference_claimed", (S,))),
-        _a("completes_and_issues_certificate",
-           "the party completed and issued a certificate of origin of the kind in the `certificate` column for the "
-           "good (subject), exported from the United States",
-           ("completes_and_issues_certificate", (P, K, S)), ("exported_from_united_states", (S,))),
-        _a("exports_to_canada",
-           "the party exported the merchandise (subject) to Canada while the United States-Canada Free-Trade "
-           "Agreement was in force and applied",
-           ("exports_to_canada", (P, S)), ("cfta_in_force_at_exportation", (S,))),
-        _a("knowingly_causes_export_to_canada",
-           "the party knowingly caused the merchandise (subject) to be exported to Canada while the Agreement was "
-           "in force and applied",
-           ("knowingly_causes_export_to_canada", (P, S)), ("cfta_in_force_at_exportation", (S,))),
-        _a("files_entry",
-           "the party, whose activities require the filing of a declaration or entry, filed the entry (subject)",
-           ("activities_require_declaration_or_entry", (P,)), ("files_entry", (P, S))),
-        _a("ordered_domestically",
-           "the party ordered the merchandise (subject) from an importer in a domestic transaction, neither "
-           "controlling the terms of importation nor furnishing production assistance (19 U.S.C. 1508(d))",
-           ("orders_from_importer_domestically", (P, S))),
-        _a("ordered_domestically_controlling_terms",
-           "as ordered_domestically, but the party controlled the terms and conditions of the importation "
-           "(19 U.S.C. 1508(d)(1))",
-           ("orders_from_importer_domestically", (P, S)), ("controls_terms_of_importation", (P, S))),
-        _a("ordered_domestically_furnishing_assistance",
-           "as ordered_domestically, but the party furnished production assistance for the merchandise "
-           "(19 U.S.C. 1508(d)(2))",
-           ("orders_from_importer_domestically", (P, S)), ("furnishes_production_assistance", (P, S))),
-        _a("receives_notice_of_violation",
-           "the party, a certified participant generally in compliance with the Recordkeeping Compliance "
-           "Program, received the written notice of violation that 19 CFR 163.12(d)(1) provides for its failure "
-           "to produce a demanded entry record (subject: the demand, which the notice answers)",
-           ("holds_program_certification", (P,)), ("generally_in_compliance_with_program", (P,)),
-           ("fails_to_produce_demanded_record", (P, S)), ("receives_notice_of_violation", (P, S)),
-           ("notice_concerns", (S, S))),
-    )
-}
-
-
-def activities(kb: KnowledgeBase) -> dict[str, Activity]:
-    """The activities a row may name with this KB: the table above (where the KB declares every
-    input it uses), and every two-place input whose first parameter is a party."""
-    declarations = {d.name: d for d in kb.program.declarations if d.is_input}
-    found = {}
-    for name, decl in sorted(declarations.items()):
-        params = [p.name for p in decl.params]
-        if len(params) == 2 and params[0] in PARTY_PARAMS:
-            found[name] = Activity(name, ((name, (P, S)),), decl.meaning or "")
-    for name, activity in ACTIVITIES.items():
-        if all(predicate in declarations and len(declarations[predicate].params) == len(args)
-               for predicate, args in activity.facts):
-            found[name] = activity
-    return dict(sorted(found.items()))
 
 
 # ---- the policy ------------------------------------------------------------------------------------
@@ -177,7 +89,7 @@ class Policy:
 
 def infer_policy(kb: KnowledgeBase, activity: Activity, certificate: str = CERTIFICATE) -> Policy:
     """Ask the KB once, with a template case, what the activity brings (add, query, withdraw)."""
-    facts = activity.instantiate(certificate)
+    facts = activity.instantiate(PARTY, SUBJECT, certificate)
     for decl in kb.program.declarations:  # every dated event of the subject, on one date
         dates = [p for p in decl.params if p.type == "date"]
         dates_a_subject = any(p.type != "date" and p.name not in PARTY_PARAMS and p.name != "Certificate"
@@ -270,7 +182,7 @@ class Scheduler:
         if kb.given_facts():  # the policies are inferred with facts added and withdrawn
             raise InputError("the schedule needs a KB without given facts (no scenario)", code="bad-kb")
         self.kb = kb
-        self.activities = activities(kb)
+        self.activities = activities(kb.program)
         self.policies: dict[tuple[str, str], Policy] = {}
         self.certificates: set[str] | None = None
         if kb.arities.get("certificate_issuer_class") == 2:

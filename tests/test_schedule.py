@@ -22,7 +22,8 @@ import citelog
 from citelog import schedule as schedule_module
 from citelog.obligations import obligations
 from citelog.outputs import OutputError
-from citelog.schedule import OUTPUT, REQUIRED, ScheduleError, activities, schedule
+from citelog.activities import activities
+from citelog.schedule import OUTPUT, REQUIRED, ScheduleError, schedule
 
 HEADER = "record_id,party,activity,subject,event,date,certificate\n"
 
@@ -154,7 +155,7 @@ def test_the_schedule_agrees_with_the_kb_asked_row_by_row(kb, tmp_path):
 
 
 def test_activities_are_documented_and_checked_against_the_kb(kb):
-    found = activities(kb)
+    found = activities(kb.program)
     for name in ("imports", "files_drawback_claim", "completes_and_signs_nafta_certificate", "files_entry",
                  "completes_and_issues_certificate", "ordered_domestically_controlling_terms"):
         assert name in found and found[name].description
