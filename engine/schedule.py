@@ -25,6 +25,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -287,31 +288,13 @@ def schedule(
         try:
             header = _header(next(reader, None), where)
             with replacing(out, inputs, newline="") as sink, replacing(rejects, [*inputs, out], newline="") as bad:
-                writer, reject_writer = csv.writer(sink), csv.writer(bad)
-                writer.writerow(OUTPUT)
-                reject_writer.writerow(REJECT_PREFIX + tuple(copied(header)))
                 console = _stderr_console() if progress else None
-                if report is not None and console is not None:  # print above the live progress bar
-                    report = _above_the_bar(console)
+                run = _Run(scheduler, header, where, result, csv.writer(sink), csv.writer(bad), copied,
+                           _above_the_bar(console) if report and console else report)  # above the progress bar
+                run.schedule_csv.writerow(OUTPUT)
+                run.rejects_csv.writerow(REJECT_PREFIX + tuple(copied(header)))
                 for number, cells in _rows(reader, inventory, console):
-                    if any("\x00" in cell for cell in cells):  # Python's csv reads NUL bytes as text
-                        raise ScheduleError("the file holds NUL bytes: it is binary (or UTF-16), not a UTF-8 CSV "
-                                            "file", RowPosition(where, number), code="bad-csv")
-                    result.rows += 1
-                    outcome = _check(cells, header, number, scheduler)
-                    if isinstance(outcome, Rejected):
-                        result.rejected.append(outcome)
-                        reject_writer.writerow((outcome.row, outcome.code, outcome.reason, *copied(outcome.cells)))
-                        if report:
-                            report(str(outcome.diagnostic(where)))
-                        continue
-                    for warned in _invisible(cells, header, number, where):
-                        result.warnings.append(warned)
-                        if report:
-                            report(str(warned))
-                    result.scheduled += 1
-                    result.lines += len(outcome)
-                    writer.writerows((number, *copied(line)) for line in outcome)
+                    run.take(number, cells)
         except UnicodeDecodeError:  # decoded by blocks: the error's offset is within a block, not the file
             line, column = _first_bad_utf8(inventory)
             raise ScheduleError(f"the file is not valid UTF-8 (byte {column} of line {line})",
@@ -320,6 +303,43 @@ def schedule(
             raise ScheduleError(f"not a valid CSV file: {error}", RowPosition(where, reader.line_num),
                                 code="bad-csv") from None
     return result
+
+
+@dataclass
+class _Run:
+    """One schedule being written: where each row of the inventory goes, and what is said of it."""
+
+    scheduler: Scheduler
+    header: list[str]
+    where: str  # the inventory, as messages name it
+    result: Result
+    schedule_csv: Any  # the csv writer of the schedule
+    rejects_csv: Any  # the csv writer of the rejects file
+    copied: Callable[[Any], tuple[str, ...]]  # cells copied from the inventory (neutralised or not)
+    report: Callable[[str], None] | None
+
+    def take(self, number: int, cells: list[str]) -> None:
+        """A row: its lines in the schedule, or the row in the rejects file with its reason."""
+        if any("\x00" in cell for cell in cells):  # Python's csv reads NUL bytes as text
+            raise ScheduleError("the file holds NUL bytes: it is binary (or UTF-16), not a UTF-8 CSV file",
+                                RowPosition(self.where, number), code="bad-csv")
+        self.result.rows += 1
+        outcome = _check(cells, self.header, number, self.scheduler)
+        if isinstance(outcome, Rejected):
+            self.result.rejected.append(outcome)
+            self.rejects_csv.writerow((outcome.row, outcome.code, outcome.reason, *self.copied(outcome.cells)))
+            self._say(outcome.diagnostic(self.where))
+            return
+        for warned in _invisible(cells, self.header, number, self.where):
+            self.result.warnings.append(warned)
+            self._say(warned)
+        self.result.scheduled += 1
+        self.result.lines += len(outcome)
+        self.schedule_csv.writerows((number, *self.copied(line)) for line in outcome)
+
+    def _say(self, diagnostic: Diagnostic) -> None:
+        if self.report:
+            self.report(str(diagnostic))
 
 
 def _header(header: list[str] | None, where: str) -> list[str]:
