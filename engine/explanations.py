@@ -248,30 +248,31 @@ class Explainer:
         return tuple(attempts)
 
     def _attempt(self, compiled, start: dict, visiting: frozenset, depth: int) -> "Attempt":
-        rule = compiled.rule
+        """How one rule fails: at its first condition that no way of matching gets past."""
         try:
-            for literal, partial, failed in walk(self.kb, compiled, start):
-                if len(failed) < len(partial):
-                    continue
-                first = partial[0]
-                if isinstance(literal, Atom):
-                    grounded = _ground(literal, first)
-                    deeper = self._attempts(grounded, visiting, depth + 1)
-                    return Attempt(rule, "missing", _shown(grounded),
-                                   "no evidence that " + self.sentence(grounded.predicate, _values(grounded)),
-                                   deeper=deeper)
-                if isinstance(literal, Negation):
-                    grounded = _ground(literal.atom, first)
-                    rows = sorted(self.kb.ask(grounded.predicate, list(grounded.args)),
-                                  key=lambda row: tuple(sort_key(v) for v in row))
-                    kind = "defeated" if INTERNAL in literal.atom.predicate else "negation-fails"
-                    return Attempt(rule, kind, f"not {_shown(grounded)}",
-                                   self.sentence(grounded.predicate, rows[0]),
-                                   defeat=self.step(self._proof(grounded.predicate, rows[0])))
-                return Attempt(rule, "test-fails", str(literal), f"it is not the case that {substituted(literal, first)}")
+            failing = next(((literal, partial[0]) for literal, partial, failed in walk(self.kb, compiled, start)
+                            if len(failed) == len(partial)), None)
         except Unevaluable as error:
-            return Attempt(rule, "type-error", str(error.literal), error.message)
-        return Attempt(rule, "holds", str(compiled.head), "all conditions hold")
+            return Attempt(compiled.rule, "type-error", str(error.literal), error.message)
+        if failing is None:
+            return Attempt(compiled.rule, "holds", str(compiled.head), "all conditions hold")
+        return self._failure(compiled.rule, *failing, visiting, depth)
+
+    def _failure(self, rule: Rule, literal, bindings: dict, visiting: frozenset, depth: int) -> "Attempt":
+        """A rule's attempt that fails at a condition, under the bindings that reached it."""
+        if isinstance(literal, Atom):
+            grounded = _ground(literal, bindings)
+            return Attempt(rule, "missing", _shown(grounded),
+                           "no evidence that " + self.sentence(grounded.predicate, _values(grounded)),
+                           deeper=self._attempts(grounded, visiting, depth + 1))
+        if isinstance(literal, Negation):
+            grounded = _ground(literal.atom, bindings)
+            rows = sorted(self.kb.ask(grounded.predicate, list(grounded.args)),
+                          key=lambda row: tuple(sort_key(v) for v in row))
+            kind = "defeated" if INTERNAL in literal.atom.predicate else "negation-fails"
+            return Attempt(rule, kind, f"not {_shown(grounded)}", self.sentence(grounded.predicate, rows[0]),
+                           defeat=self.step(self._proof(grounded.predicate, rows[0])))
+        return Attempt(rule, "test-fails", str(literal), f"it is not the case that {substituted(literal, bindings)}")
 
 
 @dataclass(frozen=True)
