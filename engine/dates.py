@@ -80,6 +80,46 @@ def meaning_of(bound: str) -> str:
     return MEANING.get(bound, "exact")
 
 
+@dataclass(frozen=True)
+class Period:
+    """A period as the KB states it: an amount of a unit, from a trigger, with a bound (at_least,
+    at_most, until, exactly, within, as_prescribed). The KB's unit `prescribed` (amount 0) is a
+    period the Secretary prescribes, `reasonable_time` one the law does not count; neither has a
+    date. A lifted duty (bound `lifted`, unit `none`) names in `trigger` the paragraph that no
+    longer applies."""
+
+    amount: int
+    unit: str
+    trigger: str
+    bound: str
+
+    @property
+    def meaning(self) -> str:
+        """What its end date means: minimum, maximum, exact, deadline or prescribed."""
+        return "deadline" if self.bound == "within" else meaning_of(self.bound)
+
+    @property
+    def counted(self) -> bool:
+        """Whether a start date gives it an end date."""
+        return self.unit not in ("prescribed", "reasonable_time")
+
+    def end(self, start: Date) -> Deadline | None:
+        return period_end(start, self.amount, self.unit, self.bound)
+
+    def until(self, start: Date | None) -> str:
+        return until(start, self.amount, self.unit, self.bound)
+
+    def describe(self, start: Date | None, event: str | None = None) -> str:
+        return describe(start, self.amount, self.unit, self.bound, event)
+
+    def conflicts_with(self, other: "Period") -> bool:
+        return conflicting(self.bound, other.bound)
+
+    def sort_key(self) -> tuple:
+        """How a table sorts periods: by amount, unit and bound (the amount is a number)."""
+        return (self.amount, self.unit, self.bound)
+
+
 def conflicting(bound: str, other: str) -> bool:
     """Whether two periods for the same records may not both be met: a minimum against a maximum,
     or an exact period against any other. Two minima or two maxima only combine (the stricter

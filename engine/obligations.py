@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from .conflicts import Prevailing, prevailing
-from .dates import MEANING, conflicting, describe, meaning_of, period_end, until
+from .dates import Period
 from .explanations import Explainer
 from .knowledge_base import Answer, KnowledgeBase
 from .proofs import Prover
@@ -61,14 +61,11 @@ class Obligation:
     subject: str | None  # the entry, claim, good, request ... (None: not tied to one)
     event: str | None  # the event that starts the period (None: no date)
     start: Date | None
-    amount: int
-    unit: str
-    trigger: str
-    bound: str  # at_least | at_most | until | exactly | as_prescribed | within | lifted
+    period: Period
     end: Date | None
-    meaning: str  # minimum | maximum | exact | deadline | prescribed | lifted
+    meaning: str  # minimum | maximum | exact | deadline | prescribed | lifted | displaced
     arithmetic: str
-    period: str  # as the law states it: 'until the 3rd anniversary of the date of liquidation of the claim'
+    wording: str  # the period as the law states it: 'until the 3rd anniversary of the date of liquidation of the claim'
     citations: tuple[Citation, ...]
     source: Answer  # the KB answer the row comes from (explanations explain it)
     conflicts: tuple[int, ...] = ()
@@ -80,7 +77,7 @@ class Obligation:
         """The end date with what it means: '2027-05-01 (minimum)', or why there is none."""
         if self.meaning in ("lifted", "displaced"):
             return "not applicable"
-        return until(self.start, self.amount, self.unit, self.bound)
+        return self.period.until(self.start)
 
     def to_json(self, rows: list["Obligation"]) -> dict:
         return {
@@ -91,17 +88,17 @@ class Obligation:
             "subject": self.subject,
             "event": self.event,
             "start": to_json(self.start) if self.start else None,
-            "period": self.period,
-            "amount": self.amount,
-            "unit": self.unit,
-            "trigger": self.trigger,
-            "bound": self.bound,
+            "period": self.wording,
+            "amount": self.period.amount,
+            "unit": self.period.unit,
+            "trigger": self.period.trigger,
+            "bound": self.period.bound,
             "end": to_json(self.end) if self.end else None,
             "meaning": self.meaning,
             "arithmetic": self.arithmetic,
             "citations": list(self.citations),
             "conflicts_with": [
-                {"row": i + 1, "period": rows[i].period, "end": to_json(rows[i].end) if rows[i].end else None,
+                {"row": i + 1, "period": rows[i].wording, "end": to_json(rows[i].end) if rows[i].end else None,
                  "meaning": rows[i].meaning, "dates_clash": clash, "citations": list(rows[i].citations)}
                 for i, clash in zip(self.conflicts, self.clashes)
             ],
@@ -109,12 +106,12 @@ class Obligation:
         }
 
 
-def period_text(words: Wording, amount: int, unit: str, trigger: str, bound: str) -> str:
+def period_text(words: Wording, period: Period) -> str:
     """A period as the law states it, in the KB's words: 'at most 5 years from the date of entry,
     filing of a reconciliation, or exportation'; a lifted duty says which paragraph no longer applies."""
-    if bound == "lifted":
-        return f"does not apply ({trigger} does not apply after a formal investigation)"
-    return words.period(amount, unit, trigger, bound)
+    if period.bound == "lifted":
+        return f"does not apply ({period.trigger} does not apply after a formal investigation)"
+    return words.period(period.amount, period.unit, period.trigger, period.bound)
 
 
 def obligations(kb: KnowledgeBase, person: str | None = None) -> list[Obligation]:
@@ -137,33 +134,34 @@ def obligations(kb: KnowledgeBase, person: str | None = None) -> list[Obligation
     for answer in answers(KEEPS, "keeps"):
         p, c, r, s, n, u, t, b, e, start = answer.values
         dated_periods.add((p, c, r, n, u, t, b))
-        rows.append(_row(words, p, c, "keep", r, s, e, start, n, u, t, b, cite(answer), answer))
+        rows.append(_row(words, p, c, "keep", r, s, e, start, Period(n, u, t, b), cite(answer), answer))
     for answer in answers(MUST_KEEP, "person_must_keep"):
         p, c, r, n, u, t, b = answer.values
         if (p, c, r, n, u, t, b) not in dated_periods:
-            rows.append(_row(words, p, c, "keep", r, None, None, None, n, u, t, b, cite(answer), answer))
+            rows.append(_row(words, p, c, "keep", r, None, None, None, Period(n, u, t, b), cite(answer), answer))
     dated_duties = set()
     for answer in answers(DEADLINE_FROM, "deadline_from"):
         p, c, a, o, s, n, u, t, start = answer.values
         dated_duties.add((p, c, a, o))
-        rows.append(_row(words, p, c, a, o, s, t, start, n, u, t, "within", cite(answer), answer))
+        rows.append(_row(words, p, c, a, o, s, t, start, Period(n, u, t, "within"), cite(answer), answer))
     if {"person_duty", "deadline"} <= has:
         rows += _undated_deadlines(kb, prover, words, person, dated_duties)
     for answer in answers(DISPLACED, "person_displaced_period"):
-        p, c, r, n, u, t, b = answer.values
-        cited = prover.cite(answer)
+        p, c, r, *stated = answer.values
+        period, cited = Period(*stated), prover.cite(answer)
         displaced_by = prevailing(kb, cited.proof)
-        rows.append(Obligation(p, c, "keep", r, None, None, None, n, u, t, b, None, "displaced",
+        rows.append(Obligation(p, c, "keep", r, None, None, None, period, None, "displaced",
                                "no date: the period does not apply; " + "; ".join(
                                    f"{d.superior} prevails over {d.inferior} ({d.because})" for d in displaced_by),
-                               period_text(words, n, u, t, b), cited.citations, answer,
+                               period_text(words, period), cited.citations, answer,
                                displaced_by=displaced_by))
     for answer in answers(LIFTED, "duty_lifted"):
         p, a, o, s, paragraph = answer.values
-        rows.append(Obligation(p, p, a, o, s, None, None, 0, "none", paragraph, "lifted", None, "lifted",
+        lifted = Period(0, "none", paragraph, "lifted")
+        rows.append(Obligation(p, p, a, o, s, None, None, lifted, None, "lifted",
                                f"no date: {paragraph} does not apply after Customs commences a formal "
                                "investigation of the issue involved",
-                               period_text(words, 0, "none", paragraph, "lifted"), cite(answer), answer))
+                               period_text(words, lifted), cite(answer), answer))
     rows.sort(key=_order)
     return _with_conflicts(rows)
 
@@ -177,21 +175,16 @@ def warnings(kb: KnowledgeBase, person: str | None = None) -> list[str]:
             if person is None or a.values[0] == person]
 
 
-def _row(words, person, role, action, obj, subject, event, start, amount, unit, trigger, bound, citations,
-         answer) -> Obligation:
+def _row(words, person, role, action, obj, subject, event, start, period: Period, citations, answer) -> Obligation:
     deadline, shown_event = None, word(event) if event else None  # an event's own name: short, as the scenario says it
-    meaning = "deadline" if bound == "within" else meaning_of(bound)
     try:
-        if start is not None and unit not in ("prescribed", "reasonable_time"):
-            deadline = period_end(start, amount, unit, bound)
-        arithmetic = describe(start, amount, unit, bound, shown_event)
+        if start is not None and period.counted:
+            deadline = period.end(start)
+        arithmetic = period.describe(start, shown_event)
     except ValueError as error:  # past 9999-12-31
         arithmetic = f"no date: {error}"
-    return Obligation(
-        person, role, action, obj, subject, event, start, amount, unit, trigger, bound,
-        deadline.end if deadline else None, meaning, arithmetic, period_text(words, amount, unit, trigger, bound),
-        citations, answer,
-    )
+    return Obligation(person, role, action, obj, subject, event, start, period, deadline.end if deadline else None,
+                      period.meaning, arithmetic, period_text(words, period), citations, answer)
 
 
 def _undated_deadlines(kb, prover, words, person, dated) -> list[Obligation]:
@@ -206,11 +199,10 @@ def _undated_deadlines(kb, prover, words, person, dated) -> list[Obligation]:
             continue
         citations = prover.cite(answer).citations
         for deadline in deadlines[(c, a, o)]:
-            n, u, t = deadline.values[3:]
+            period = Period(*deadline.values[3:], "within")
             merged = tuple(dict.fromkeys(citations + prover.cite(deadline).citations))
-            rows.append(Obligation(p, c, a, o, None, None, None, n, u, t, "within", None, "deadline",
-                                   describe(None, n, u, "within"), period_text(words, n, u, t, "within"), merged,
-                                   answer))
+            rows.append(Obligation(p, c, a, o, None, None, None, period, None, "deadline", period.describe(None),
+                                   period_text(words, period), merged, answer))
     return rows
 
 
@@ -219,7 +211,7 @@ def _order(row: Obligation) -> tuple:
         return (0, (), "") if value is None else (1, sort_key(value), "")
 
     return (row.person, 0 if row.action == "keep" else 1, row.role, row.object, bool(row.displaced_by),
-            key(row.subject), key(row.start), row.bound, row.amount, row.unit, row.trigger)
+            key(row.subject), key(row.start), row.period.bound, row.period.amount, row.period.unit, row.period.trigger)
 
 
 def _with_conflicts(rows: list[Obligation]) -> list[Obligation]:
@@ -234,7 +226,7 @@ def _with_conflicts(rows: list[Obligation]) -> list[Obligation]:
             found, clashes = [], []
             for j in members:
                 one, other = rows[i], rows[j]
-                if i == j or not conflicting(one.bound, other.bound):
+                if i == j or not one.period.conflicts_with(other.period):
                     continue
                 if one.subject is not None and other.subject is not None and one.subject != other.subject:
                     continue
@@ -249,7 +241,7 @@ def _clash(one: Obligation, other: Obligation) -> bool | None:
     """Whether the dates of two conflicting periods cannot both be met (None: a date is missing)."""
     if one.end is None or other.end is None:
         return None
-    ends = {MEANING[one.bound]: one.end, MEANING[other.bound]: other.end}
+    ends = {one.period.meaning: one.end, other.period.meaning: other.end}
     if "exact" in ends:
         return one.end != other.end
     return ends["minimum"] > ends["maximum"]

@@ -69,8 +69,8 @@ def headline(kb: KnowledgeBase) -> Report:
     words = Wording.of(kb.program)
     retained = retention_rows(kb)
     rows = tuple(
-        Row(number, (words.word(r.who), words.word(r.what), r.period, r.starts),
-            (sort_key(r.who), sort_key(r.what), (r.amount, r.unit, r.bound), sort_key(r.trigger)),
+        Row(number, (words.word(r.who), words.word(r.what), r.how_long, r.starts),
+            (sort_key(r.who), sort_key(r.what), r.period.sort_key(), sort_key(r.period.trigger)),
             by_label(r.citations), tuple(i + 1 for i in r.conflicts), {"class": r.who, "records": r.what},
             bool(r.displaced_by))
         for number, r in enumerate(retained, start=1)
@@ -135,8 +135,8 @@ def obligations_title(scenario: Scenario, person: str | None = None) -> str:
 def _obligation_row(words: Wording, scenario: Scenario, number: int, o: Obligation) -> Row:
     what = words.word(o.object) if o.action == "keep" else f"{words.word(o.action)} {words.word(o.object)}"
     started = f"{word(o.event)} {o.start}" if o.start is not None and o.event else ""
-    cells = (party(scenario, o.person), words.word(o.role), what, o.subject or "", o.period, started, o.until)
-    keys = (sort_key(o.person), sort_key(o.role), sort_key(o.object), _key(o.subject), (o.amount, o.unit, o.bound),
+    cells = (party(scenario, o.person), words.word(o.role), what, o.subject or "", o.wording, started, o.until)
+    keys = (sort_key(o.person), sort_key(o.role), sort_key(o.object), _key(o.subject), o.period.sort_key(),
             _key(o.start), _key(o.end))
     return Row(number, cells, keys, by_label(o.citations), tuple(i + 1 for i in o.conflicts),
                {"party": o.person, "class": o.role, "records": o.object}, bool(o.displaced_by))

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .conflicts import Prevailing, prevailing
-from .dates import conflicting
+from .dates import Period
 from .errors import QueryError
 from .knowledge_base import Answer, KnowledgeBase
 from .proofs import Prover
@@ -35,12 +35,9 @@ DISPLACED = "displaced_period(Who, What, Amount, Unit, Trigger, Bound)"
 class RetentionRow:
     who: str
     what: str
-    amount: int
-    unit: str
-    trigger: str
-    bound: str
+    period: Period
     citations: tuple[Citation, ...]
-    period: str  # how long, as a lawyer writes it: 'at least 5 years', 'until the 3rd anniversary'
+    how_long: str  # as a lawyer writes it: 'at least 5 years', 'until the 3rd anniversary'
     starts: str  # what it runs from, in the law's words ('' for a period the Secretary prescribes)
     source: Answer  # the KB's answer the row comes from (what Explain explains for it)
     conflicts: tuple[int, ...] = ()  # indexes of the rows this one conflicts with
@@ -50,14 +47,14 @@ class RetentionRow:
         return {
             "who": self.who,
             "what": self.what,
-            "period": self.period,
-            "amount": self.amount,
-            "unit": self.unit,
-            "trigger": self.trigger,
-            "bound": self.bound,
+            "period": self.how_long,
+            "amount": self.period.amount,
+            "unit": self.period.unit,
+            "trigger": self.period.trigger,
+            "bound": self.period.bound,
             "citations": list(self.citations),
             "conflicts_with": [
-                {"period": rows[i].period, "trigger": rows[i].trigger, "citations": list(rows[i].citations)}
+                {"period": rows[i].how_long, "trigger": rows[i].period.trigger, "citations": list(rows[i].citations)}
                 for i in self.conflicts
             ],
             "displaced_by": [p.to_json() for p in self.displaced_by],
@@ -76,8 +73,9 @@ def retention_rows(kb: KnowledgeBase) -> list[RetentionRow]:
     prover = Prover(kb)
 
     def row(answer, citations, displaced_by=()) -> RetentionRow:
-        return RetentionRow(*answer.values, tuple(citations), words.how_long(*answer.values[2:]),
-                            words.starts(answer.values[3], answer.values[4]), answer, displaced_by=displaced_by)
+        who, what, *period = answer.values
+        return RetentionRow(who, what, Period(*period), tuple(citations), words.how_long(*period),
+                            words.starts(period[1], period[2]), answer, displaced_by=displaced_by)
 
     rows = [row(one.answer, one.citations) for one in prover.cited(HEADLINE)]
     if kb.arities.get("displaced_period") == 6:
@@ -91,7 +89,7 @@ def retention_rows(kb: KnowledgeBase) -> list[RetentionRow]:
     return [
         RetentionRow(**{**one.__dict__, "conflicts": tuple(
             i for i in groups.get((one.who, one.what), ()) if i != index and not one.displaced_by
-            and conflicting(one.bound, rows[i].bound)
+            and one.period.conflicts_with(rows[i].period)
         )})
         for index, one in enumerate(rows)
     ]

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from .activities import Activity, activities
 from .characters import INVISIBLE_CODE, invisible, nfc, printable
-from .dates import meaning_of, period_end
+from .dates import Period
 from .errors import CitelogError, Diagnostic, InputError, Position, warning
 from .knowledge_base import Answer, KnowledgeBase
 from .obligations import period_text
@@ -64,15 +64,8 @@ class PolicyLine:
     role: str
     action: str
     what: str
-    amount: int
-    unit: str
-    trigger: str
-    bound: str
+    period: Period
     citations: str  # joined with "; ", as written
-
-    @property
-    def meaning(self) -> str:
-        return "deadline" if self.bound == "within" else meaning_of(self.bound)
 
 
 @dataclass
@@ -113,17 +106,17 @@ def infer_policy(kb: KnowledgeBase, activity: Activity, certificate: str = CERTI
             for answer in kb.query(f'keeps("{PARTY}", C, R, "{SUBJECT}", N, U, T, B, E, D)'):
                 _, c, r, _, n, u, t, b, e, _ = answer.values
                 dated.add((c, r, n, u, t, b))
-                by_event.setdefault(e, {})[PolicyLine(c, "keep", r, n, u, t, b, cite(answer))] = None
+                by_event.setdefault(e, {})[PolicyLine(c, "keep", r, Period(n, u, t, b), cite(answer))] = None
         if kb.arities.get("person_must_keep") == 7:
             for answer in kb.query(f'person_must_keep("{PARTY}", C, R, N, U, T, B)'):
                 _, c, r, n, u, t, b = answer.values
                 if (c, r, n, u, t, b) not in dated:  # the Secretary's period, or one no dated event starts
-                    undated[PolicyLine(c, "keep", r, n, u, t, b, cite(answer))] = None
+                    undated[PolicyLine(c, "keep", r, Period(n, u, t, b), cite(answer))] = None
         if kb.arities.get("deadline_from") == 9:
             for answer in kb.query(f'deadline_from("{PARTY}", C, A, O, "{SUBJECT}", N, U, T, D)'):
                 _, c, a, o, _, n, u, t, _ = answer.values
                 dated.add((c, a, o, n, u, t))
-                line = PolicyLine(c, a, o, n, u, t, "within", cite(answer))
+                line = PolicyLine(c, a, o, Period(n, u, t, "within"), cite(answer))
                 by_event.setdefault(t, {})[line] = None
         if kb.arities.get("person_duty") == 4 and kb.arities.get("deadline") == 6:
             deadlines = {}
@@ -133,7 +126,7 @@ def infer_policy(kb: KnowledgeBase, activity: Activity, certificate: str = CERTI
                 for deadline in deadlines.get(answer.values[1:], ()):
                     c, a, o, n, u, t = deadline.values
                     if (c, a, o, n, u, t) not in dated:  # a deadline that no dated event starts
-                        undated[PolicyLine(c, a, o, n, u, t, "within", cite(answer, deadline))] = None
+                        undated[PolicyLine(c, a, o, Period(n, u, t, "within"), cite(answer, deadline))] = None
     return Policy({e: tuple(rules) for e, rules in sorted(by_event.items())}, tuple(undated))
 
 
@@ -233,25 +226,25 @@ class Scheduler:
                                      f"(events that do: {known})")
         lines = []
         for rule in rules:
-            key = (start, rule.amount, rule.unit, rule.bound)
+            key = (start, rule.period)
             if key not in self._ends:
                 try:
-                    deadline = period_end(start, rule.amount, rule.unit, rule.bound)
+                    deadline = rule.period.end(start)
                 except ValueError as error:
                     return "bad-date", f"date {text}: {error}"
                 self._ends[key] = deadline.end if deadline else None
             end = self._ends[key]
-            lines.append((*base, rule.role, rule.action, rule.what, event, str(start), self._period(rule), rule.bound,
-                          str(end) if end else "", rule.meaning, rule.citations))
+            lines.append((*base, rule.role, rule.action, rule.what, event, str(start), self._period(rule), rule.period.bound,
+                          str(end) if end else "", rule.period.meaning, rule.citations))
         for rule in policy.undated:
-            lines.append((*base, rule.role, rule.action, rule.what, "", "", self._period(rule), rule.bound, "",
-                          rule.meaning, rule.citations))
+            lines.append((*base, rule.role, rule.action, rule.what, "", "", self._period(rule), rule.period.bound, "",
+                          rule.period.meaning, rule.citations))
         return lines
 
     def _period(self, rule: PolicyLine) -> str:
         """The period of a line in the KB's words (worded once per line of a policy)."""
         if rule not in self._periods:
-            self._periods[rule] = period_text(self.words, rule.amount, rule.unit, rule.trigger, rule.bound)
+            self._periods[rule] = period_text(self.words, rule.period)
         return self._periods[rule]
 
 

@@ -74,7 +74,7 @@ def test_deadlines_include_the_disclosures_the_conference_and_the_response(kb):
 class TestRetention:
     def test_required_rows(self, kb):
         rows = retention_rows(kb)
-        by = {(r.who, r.what, r.period, r.trigger): set(r.citations) for r in rows}
+        by = {(r.who, r.what, r.how_long, r.period.trigger): set(r.citations) for r in rows}
         assert {USC + "(c)(3)"} <= by[("drawback_claimant", "drawback_claim_records", "until the 3rd anniversary",
                                        "liquidation_of_claim")]
         assert {USC + "(b)(2)(A)", USC + "(c)(2)"} <= by[("nafta_certificate_signer", "nafta_origin_records",
@@ -91,7 +91,7 @@ class TestRetention:
         rows = retention_rows(kb)
         assert [r for r in rows if r.conflicts] == []
         displaced = [r for r in rows if r.displaced_by]
-        assert {(r.who, r.what, r.period) for r in displaced} == {
+        assert {(r.who, r.what, r.how_long) for r in displaced} == {
             ("drawback_claimant", "drawback_claim_records", "at most 5 years"),
             ("agent_of_drawback_claimant", "drawback_claim_records", "at most 5 years"),
         }
@@ -110,7 +110,7 @@ class TestRetention:
         cap = 'provision "19 CFR 163.4(b)" {\n  reconstructed "a cap, for the test"\n' \
               "  keep entry_records for at most 3 years from entry.\n}\n"
         rows = retention_rows(citelog.load(make_kb(ROUTES_KB + cap)))
-        assert [(r.period, [rows[i].period for i in r.conflicts]) for r in rows] == [
+        assert [(r.how_long, [rows[i].how_long for i in r.conflicts]) for r in rows] == [
             ("at most 3 years", ["at least 5 years"]), ("at least 5 years", ["at most 3 years"])]
 
     def test_json_rows_carry_the_documented_fields(self, kb):

@@ -11,7 +11,7 @@ import datetime
 import pytest
 
 from citelog import Date
-from citelog.dates import Deadline, add_years, conflicting, describe, meaning_of, period_end, summary
+from citelog.dates import Deadline, Period, add_years, conflicting, describe, meaning_of, period_end, summary
 
 
 def d(text: str) -> Date:
@@ -147,3 +147,19 @@ def test_describe_shows_the_event_the_arithmetic_and_the_meaning():
 ])
 def test_which_periods_may_not_both_be_met(bound, other, expected):
     assert conflicting(bound, other) is expected and conflicting(other, bound) is expected
+
+
+def test_a_period_is_one_value_with_its_meaning_its_end_and_its_words_of_arithmetic():
+    floor = Period(3, "anniversary", "liquidation_of_claim", "until")
+    cap = Period(5, "years", "entry", "at_most")
+    start = Date(datetime.date(2020, 2, 29))
+    assert (floor.meaning, cap.meaning, Period(30, "days", "receipt", "within").meaning) == ("minimum", "maximum",
+                                                                                          "deadline")
+    assert floor.end(start) == period_end(start, 3, "anniversary", "until")
+    assert floor.until(start) == "2023-02-28 (minimum)" and floor.until(None) == "no date given"
+    assert floor.describe(start, "liquidation") == describe(start, 3, "anniversary", "until", "liquidation")
+    assert floor.conflicts_with(cap) and not floor.conflicts_with(floor)
+    prescribed = Period(0, "prescribed", "secretary", "as_prescribed")
+    assert not prescribed.counted and prescribed.end(start) is None and prescribed.meaning == "prescribed"
+    assert prescribed.until(start) == "as prescribed"
+    assert sorted([cap, floor], key=Period.sort_key) == [floor, cap]

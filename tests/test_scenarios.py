@@ -194,12 +194,12 @@ def test_drawback_cap_is_displaced_and_conflicts_with_nothing(kb):
     scenario = load_scenario(SCENARIOS / "drawback-claim.yaml", kb.program)
     with kb.scenario(scenario.facts):
         rows = obligations(kb)
-    floor = next(r for r in rows if r.bound == "until" and r.person == "acme")
+    floor = next(r for r in rows if r.period.bound == "until" and r.person == "acme")
     assert floor.arithmetic == ("liquidation 2024-05-01 + 3 years (3rd anniversary) = 2027-05-01: keep at least "
                                 "until 2027-05-01 (a minimum)")
     assert all(not r.conflicts for r in rows)
     displaced = [r for r in rows if r.displaced_by]
-    assert [(r.person, r.role, r.period, r.until) for r in displaced] == [
+    assert [(r.person, r.role, r.wording, r.until) for r in displaced] == [
         ("acme", "drawback_claimant", "at most 5 years from the date of entry, filing of a reconciliation, or exportation", "not applicable"),
         ("swift", "agent_of_drawback_claimant", "at most 5 years from the date of entry, filing of a reconciliation, or exportation",
          "not applicable"),
