@@ -7,6 +7,7 @@ import ast
 from pathlib import Path
 
 import citelog
+from citelog.checks import strongly_connected
 
 PACKAGE = Path(citelog.__file__).resolve().parent
 SHELLS = ("cli", "web", "pytest_plugin")
@@ -48,45 +49,11 @@ def _graph() -> dict[str, set[str]]:
 
 
 def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """The strongly connected components of more than one module (Tarjan's algorithm, iterative)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    circles = []
-    for root in sorted(graph):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(graph[root])))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, edges = work[-1]
-            step = next(edges, None)
-            if step is not None:
-                if step not in index:
-                    index[step] = low[step] = len(index)
-                    stack.append(step)
-                    on_stack.add(step)
-                    work.append((step, iter(sorted(graph[step]))))
-                elif step in on_stack:
-                    low[node] = min(low[node], index[step])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                if len(component) > 1:
-                    circles.append(sorted(component))
-    return circles
+    """The groups of more than one module that import each other, through others or directly."""
+    members: dict[int, list[str]] = {}
+    for name, component in strongly_connected(graph).items():
+        members.setdefault(component, []).append(name)
+    return sorted(sorted(group) for group in members.values() if len(group) > 1)
 
 
 def test_the_finder_sees_a_circle():
