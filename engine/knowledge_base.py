@@ -76,7 +76,11 @@ class KnowledgeBase:
 
     def _frames(self) -> list[list[Model]]:
         """This thread's scenario blocks, innermost last: [model at the block's start, current]."""
-        return self._local.__dict__.setdefault("frames", [])
+        try:
+            return self._local.frames
+        except AttributeError:  # this thread's first
+            self._local.frames = []
+            return self._local.frames
 
     def _model(self) -> Model:
         frames = self._frames()
