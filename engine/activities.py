@@ -30,7 +30,6 @@ from .scenario import PARTY_PARAMS, compose_yaml, entries
 from .syntax import Const
 from .textfile import read_text
 
-FILE = "activities.yaml"
 ROLES = ("party", "subject", "certificate")  # what a fact's argument may name: a column of the row
 
 
@@ -63,8 +62,8 @@ def activities(program: Program) -> dict[str, Activity]:
     for decl in program.declarations:
         if decl.is_input and len(decl.params) == 2 and decl.params[0].name in PARTY_PARAMS:
             found[decl.name] = Activity(decl.name, ((decl.name, ("party", "subject")),), decl.meaning or "")
-    if program.root is not None and (program.root / FILE).is_file():  # root: the KB's folder
-        found.update(read_activities(program.root / FILE, program))
+    if program.activities_file is not None:
+        found.update(read_activities(program.activities_file, program))
     return dict(sorted(found.items()))
 
 

@@ -31,8 +31,10 @@ class OutputError(CitelogError):
 
 
 def kb_files(kb: "KnowledgeBase") -> list[Path]:
-    """The files a loaded KB was read from: its rule files (the vocabulary too) and its sources."""
-    return [Path(module.path) for module in kb.program.modules] + [source.path for source in kb.sources.values()]
+    """The files a loaded KB was read from: its rule files (the vocabulary too), its sources, and
+    the activities an inventory may name."""
+    activities = [kb.program.activities_file] if kb.program.activities_file else []
+    return [Path(module.path) for module in kb.program.modules] + [s.path for s in kb.sources.values()] + activities
 
 
 def refuse_inputs(target: Path, inputs: Iterable[Path]) -> None:

@@ -38,6 +38,12 @@ class Program:
         """What the rule files hold that is accepted but probably not meant (docs/ERRORS.md)."""
         return sorted(w for module in self.modules for w in module.warnings)
 
+    @property
+    def activities_file(self) -> Path | None:
+        """The KB's file of the activities an inventory may name (citelog.activities), if it has one."""
+        path = self.root / "activities.yaml" if self.root is not None else None
+        return path if path is not None and path.is_file() else None
+
     def declaration(self, name: str) -> PredicateDecl | None:
         return next((d for d in self.declarations if d.name == name), None)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import citelog
-from citelog.activities import FILE, Activity, activities
+from citelog.activities import Activity, activities
 
 from conftest import run_cli
 from regression_kb import write_regression_kb
@@ -68,7 +68,7 @@ flow:
 
 def test_every_problem_of_the_file_is_reported_at_once_with_its_place(tmp_path):
     root = write_regression_kb(tmp_path / "kb", cases=None)
-    (root / FILE).write_text(BAD, encoding="utf-8")
+    (root / "activities.yaml").write_text(BAD, encoding="utf-8")
     with pytest.raises(citelog.CheckError) as raised:
         activities(citelog.load(root).program)
     found = [(d.position.line, d.position.column, d.code, d.message) for d in raised.value.diagnostics]
@@ -89,11 +89,25 @@ def test_every_problem_of_the_file_is_reported_at_once_with_its_place(tmp_path):
 
 def test_the_schedule_stops_with_the_file_s_errors(tmp_path):
     root = write_regression_kb(tmp_path / "kb", cases=None)
-    (root / FILE).write_text("files: [unclosed\n", encoding="utf-8")
+    (root / "activities.yaml").write_text("files: [unclosed\n", encoding="utf-8")
     inventory = tmp_path / "in.csv"
     inventory.write_text("record_id,party,activity,subject,event,date\nr1,acme,imports,E1,entry,2020-01-02\n",
                          encoding="utf-8")
     result = run_cli("schedule", str(inventory), "--out", str(tmp_path / "out.csv"), "--kb", str(root))
     assert result.returncode == 1 and b"Traceback" not in result.stderr
-    assert result.stderr.decode().startswith(f"{root / FILE}:2:1: error[bad-activities]: not valid YAML")
+    assert result.stderr.decode().startswith(f"{root / 'activities.yaml'}:2:1: error[bad-activities]: not valid YAML")
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_the_schedule_never_writes_over_the_activities_it_reads(tmp_path):
+    root = write_regression_kb(tmp_path / "kb", cases=None)
+    activities_file = root / "activities.yaml"
+    activities_file.write_text("importing:\n  description: imports\n  facts:\n    - imports(party, subject)\n",
+                               encoding="utf-8")
+    before = activities_file.read_bytes()
+    inventory = tmp_path / "in.csv"
+    inventory.write_text("record_id,party,activity,subject,event,date\nr1,acme,imports,E1,entry,2020-01-02\n",
+                         encoding="utf-8")
+    result = run_cli("schedule", str(inventory), "--out", str(activities_file), "--kb", str(root))
+    assert result.returncode == 1 and b"error[bad-output]" in result.stderr, result.stderr
+    assert activities_file.read_bytes() == before
