@@ -20,7 +20,7 @@ from .wording import Wording, joined, ordinal
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 PERIOD = frozenset({"Bound", "Amount", "Unit"})  # the parameters of a period in the legal vocabulary
 _OPEN_PERIOD = re.compile(r"\{(?:Bound|Amount|Unit)(?::\w+)?\}(?: \{(?:Bound|Amount|Unit)(?::\w+)?\})*")
-_NOUNS = {"Trigger": "event", "Start": "date", "CapTrigger": "event"}  # names that are not the noun
+_NOUNS = {"Trigger": "event", "Start": "date", "CapTrigger": "event", "Received": "date"}  # names that are not the noun
 _COMPARED = {"==": "is", "=": "is", "!=": "is not", "<": "is before or less than", "<=": "is at most",
              ">": "is after or more than", ">=": "is at least"}
 
@@ -60,8 +60,8 @@ class Reader:
             if reading.param is None or by_name.get(reading.param) == reading.value:
                 template = reading.template
                 if all(is_open(by_name[p]) for p in PERIOD & by_name.keys()) and PERIOD & by_name.keys():
-                    template = _OPEN_PERIOD.sub("any period", template)
-                return PLACEHOLDER.sub(lambda m: self._fill(m.group(1), by_name), template)
+                    template = _OPEN_PERIOD.sub("any period", _LABELLED_PERIOD.sub("period", template))
+                return PLACEHOLDER.sub(lambda m: self._fill(m.group(1), by_name), _open_phrasing(template, by_name))
         return statement(predicate, values)
 
     def _exception(self, predicate: str, values: tuple) -> str:
@@ -115,7 +115,7 @@ class Reader:
     # ---- rules -------------------------------------------------------------------------------------
 
     def rule(self, rule: Rule) -> str:
-        """A rule as a sentence: 'P is an importer if P imported merchandise under entry any
+        """A rule as a sentence: 'P is an importer if P imported merchandise under any
         entry, unless the exception of 19 U.S.C. 1508(d) applies to P'."""
         head = self.atom(rule.head)
         conditions = [self.atom(lit) if isinstance(lit, Atom) else self._comparison(lit)
@@ -135,6 +135,36 @@ class Reader:
         if isinstance(term, BinOp):
             return f"{self._term(term.left)} {term.op} {self._term(term.right)}"
         return self._value(term.value if isinstance(term, Const) else term)
+
+
+_LABELLED_PERIOD = re.compile(r"\bperiod " + _OPEN_PERIOD.pattern)  # 'the period {Amount} {Unit}', all open
+_LABELLED = re.compile(r"(?P<phrase>(?:\b[\w-]+ ){0,2}(?P<last>[\w-]+)) \{(?P<name>\w+)(?::\w+)?\}")
+_ARTICLE = re.compile(r"\b(?:the|an?) (?=\{(?P<name>\w+)(?::\w+)?\})")
+_FUNCTION_WORDS = frozenset("a an the of on for to from in by as and or under after about within which whether "
+                            "that is are regarding involving with must may".split())
+
+
+def _open_phrasing(template: str, by_name: dict) -> str:
+    """A template made to read with its open values: an article before one goes ('the any records'
+    reads 'any records'); one that labels the noun before it merges with it ('under entry any entry'
+    reads 'under any entry', 'the decision any decision' 'any decision') or goes ('the notice of
+    violation any notice' reads 'the notice of violation'); 'as any class' reads 'in any class'."""
+    def labelled(match: re.Match) -> str:
+        name, words = match["name"], match["phrase"].split()
+        named = noun(name).split()[-1]
+        if not is_open(by_name.get(name, 0)) or words[-1].lower() in _FUNCTION_WORDS or named not in words:
+            return match[0]
+        before = words[:-1]
+        if words[-1] == named and (not before or before[-1].lower() in _FUNCTION_WORDS - {"and", "or"}):
+            if before and before[-1].lower() in ("a", "an", "the"):
+                before = before[:-1]
+            return " ".join(before + [f"any {named}"])
+        return match["phrase"]
+
+    template = _LABELLED.sub(labelled, template)
+    template = _ARTICLE.sub(lambda m: "" if is_open(by_name.get(m["name"], 0)) else m[0], template)
+    return re.sub(r"\bas (?=\{(\w+)(?::\w+)?\})", lambda m: "in " if is_open(by_name.get(m[1], 0)) else m[0],
+                  template)
 
 
 def statement(predicate: str, values: tuple) -> str:

@@ -86,6 +86,22 @@ class TestRules:
                                      "date of liquidation of the claim")
 
     def test_anonymous_variables_and_comparisons(self, reader, rules):
-        assert reader.rule(rules["importer"]) == "P is an importer if P imported merchandise under entry any entry"
+        assert reader.rule(rules["importer"]) == "P is an importer if P imported merchandise under any entry"
         dated = [reader.rule(r) for r in rules.values() if any(type(lit).__name__ == "Comparison" for lit in r.body)]
         assert dated and all(" = " not in text and " is " in text for text in dated)
+
+
+@pytest.mark.parametrize("predicate, values, expected", [
+    ("imports", (None, None), "any party imported merchandise under any entry"),  # a label merges with its noun
+    ("imports", ("acme", "E-1"), "acme imported merchandise under entry E-1"),
+    ("decision_taken", (None, None, None), "Customs took any decision regarding any person on any date"),
+    ("receives_notice_of_violation", ("acme", None), "acme received the written notice of violation"),  # dropped
+    ("files_entry", (None, None), "any person filed the declaration or entry"),
+    ("fails_to_retain", ("acme", None, "E-1", None), "acme did not retain any records for E-1 (found on any date)"),
+    ("person_must_keep", ("acme", None, None, None, None, None, None),
+     "acme, in any class, must keep any records for any period from any event"),
+    ("displaced_period", (None, None, None, None, None, None),
+     "the period from any event does not apply to any records of any class: another provision prevails"),
+])
+def test_open_values_read_as_english(reader, predicate, values, expected):
+    assert reader.sentence(predicate, values) == expected
