@@ -140,6 +140,7 @@ class Reader:
 _LABELLED_PERIOD = re.compile(r"\bperiod " + _OPEN_PERIOD.pattern)  # 'the period {Amount} {Unit}', all open
 _LABELLED = re.compile(r"(?P<phrase>(?:\b[\w-]+ ){0,2}(?P<last>[\w-]+)) \{(?P<name>\w+)(?::\w+)?\}")
 _ARTICLE = re.compile(r"\b(?:the|an?) (?=\{(?P<name>\w+)(?::\w+)?\})")
+_OPEN_VERB = re.compile(r"\b(must|may|to) \{(Action|Failure)\}")  # an open action: 'must do something with'
 _FUNCTION_WORDS = frozenset("a an the of on for to from in by as and or under after about within which whether "
                             "that is are regarding involving with must may".split())
 
@@ -148,7 +149,8 @@ def _open_phrasing(template: str, by_name: dict) -> str:
     """A template made to read with its open values: an article before one goes ('the any records'
     reads 'any records'); one that labels the noun before it merges with it ('under entry any entry'
     reads 'under any entry', 'the decision any decision' 'any decision') or goes ('the notice of
-    violation any notice' reads 'the notice of violation'); 'as any class' reads 'in any class'."""
+    violation any notice' reads 'the notice of violation'); 'as any class' reads 'in any class'; an
+    open action reads 'must do something with any object'."""
     def labelled(match: re.Match) -> str:
         name, words = match["name"], match["phrase"].split()
         named = noun(name).split()[-1]
@@ -161,6 +163,8 @@ def _open_phrasing(template: str, by_name: dict) -> str:
             return " ".join(before + [f"any {named}"])
         return match["phrase"]
 
+    template = _OPEN_VERB.sub(lambda m: f"{m[1]} do something with" if is_open(by_name.get(m[2], 0)) else m[0],
+                              template)
     template = _LABELLED.sub(labelled, template)
     template = _ARTICLE.sub(lambda m: "" if is_open(by_name.get(m["name"], 0)) else m[0], template)
     return re.sub(r"\bas (?=\{(\w+)(?::\w+)?\})", lambda m: "in " if is_open(by_name.get(m[1], 0)) else m[0],

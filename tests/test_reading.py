@@ -100,6 +100,10 @@ class TestRules:
     ("fails_to_retain", ("acme", None, "E-1", None), "acme did not retain any records for E-1 (found on any date)"),
     ("person_must_keep", ("acme", None, None, None, None, None, None),
      "acme, in any class, must keep any records for any period from any event"),
+    ("person_duty", ("acme", None, None, "activity_records"),
+     "acme, in any class, must do something with records which pertain to the activity (19 U.S.C. 1508(a))"),
+    ("person_duty", ("acme", "importer", "keep", "activity_records"),
+     "acme, as an importer, must keep records which pertain to the activity (19 U.S.C. 1508(a))"),
     ("displaced_period", (None, None, None, None, None, None),
      "the period from any event does not apply to any records of any class: another provision prevails"),
 ])
