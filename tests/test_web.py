@@ -39,6 +39,7 @@ from citelog.retention import HEADLINE, retention_rows
 from citelog.scenario import load_scenario
 from citelog.web import create_app
 from citelog.web import ask as ask_module
+from citelog.web.ask import PAGE
 from citelog.web import regression as regression_module
 from citelog.law_view import build as build_law
 from citelog.web.library import MAX_FACTS, MAX_PARTIES
@@ -450,6 +451,26 @@ class TestScenarios:
         explained = ok(client.get(links_of(page, "Explain answer 6")[0]))
         assert esc(scenario.title) in explained and "Answer 6: " in explained
         assert ok(client.get(where)) == page  # the address holds
+
+    def test_a_company_s_scenario_is_shown_a_page_of_rows_at_a_time(self, client):
+        entries = 520  # each dated entry: a dated obligation of its importer
+        text = ("facts:\n  imports:\n" + "".join(f"    - [p{i % 40}, E-{i}]\n" for i in range(entries))
+                + "  entry_date:\n" + "".join(f"    - [E-{i}, 2020-01-{1 + i % 28:02d}]\n" for i in range(entries)))
+        where = upload(client, content=text.encode(), filename="company.yaml", headline="1").headers["location"]
+        first = ok(client.get(where))
+        numbers = [int(cells_of(row)[0].rstrip("*†")) for row in rows_of(first)]
+        total = int(re.search(r"(\d+) answer\(s\)", first).group(1))
+        assert total > PAGE and numbers == list(range(1, PAGE + 1))
+        assert f"Rows 1–{PAGE} of {total}:" in first and 'rel="prev"' not in first
+        after = html.unescape(re.search(r'<a href="([^"]+)" rel="next">', first).group(1))
+        assert parse_qs(urlsplit(after).query)["page"] == ["2"]
+        second = ok(client.get(after))
+        assert [int(cells_of(row)[0].rstrip("*†")) for row in rows_of(second)] == list(range(PAGE + 1, total + 1))
+        assert f"Rows {PAGE + 1}–{total} of {total}:" in second and 'rel="next"' not in second
+        assert links_of(second, f"Explain answer {PAGE + 1}")  # numbers are the full list's, as Explain's
+        past = ok(client.get(where + "&page=3"), 400)
+        assert "error[no-page]" in errors_of(past)[0] and "pages 1 to 2" in errors_of(past)[0]
+        assert "error[no-page]" in errors_of(ok(client.get(where + "&page=x"), 400))[0]
 
     def test_an_unknown_upload_key_says_to_upload_again(self, client):
         page = ok(client.get("/ask", params={"headline": "1", "upload": "0" * 20}), 400)

@@ -10,7 +10,7 @@ scenario file keeps it (`uploads`) and redirects (303) to the address of the sam
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -41,15 +41,32 @@ WHY_NOT_DOWNLOADS = {
 }
 
 
+PAGE = 500  # rows of a table on one page: a company's scenario has thousands, a browser sorts a page at once
+
+
 @dataclass(frozen=True)
 class Asked:
-    """A question and its answers, ready for the table."""
+    """A question and its answers, ready for the table: one page of the rows the filters keep."""
 
     report: Report  # every answer, numbered
     shown: Report  # the answers the reader's filters keep, with their numbers
     scenario: Scenario | None
     hints: tuple[str, ...]
     atom: str | None  # the atom asked (None: the headline question)
+    page: int = 1  # from 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self.shown.rows) // PAGE))
+
+    @property
+    def first(self) -> int:
+        """The place (from 1) of the page's first row among the rows shown."""
+        return (self.page - 1) * PAGE + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.first + PAGE - 1, len(self.shown.rows))
 
     @property
     def why_not(self) -> str | None:
@@ -60,7 +77,7 @@ class Asked:
         """The rows shown, each cell with its rank in its column (how the browser sorts it by value)."""
         columns = [ranks([row.keys[i] for row in self.shown.rows]) for i in range(len(self.shown.columns))]
         return [(row, [(cell, columns[i][n]) for i, cell in enumerate(row.cells)])
-                for n, row in enumerate(self.shown.rows)]
+                for n, row in enumerate(self.shown.rows) if self.first <= n + 1 <= self.last]
 
 
 def _party(fields: dict[str, str]) -> str | None:
@@ -84,7 +101,12 @@ def asked(library: Library, fields: dict[str, str], choice: forms.Choice) -> Ask
                 report = answers_report(kb, atom, meaning or "Answers", scenario)
                 found_hints = [] if meaning else hints(atom, kb.program, kb.given_facts())
     shown = report.filtered(**{"class": fields.get("class", ""), "records": fields.get("records", "")})
-    return Asked(report, shown, scenario, tuple(found_hints), str(atom) if atom else None)
+    result = Asked(report, shown, scenario, tuple(found_hints), str(atom) if atom else None)
+    page = _number(fields.get("page"), "page") or 1
+    if not 1 <= page <= result.pages:
+        raise QueryError(f"there is no page {page} of these answers (pages 1 to {result.pages})",
+                         Position("<page>"), code="no-page")
+    return replace(result, page=page)
 
 
 def _answers(library: Library, kb: KnowledgeBase, fields: dict[str, str],
@@ -128,11 +150,12 @@ def why_not(library: Library, fields: dict[str, str], choice: forms.Choice) -> t
         return Explainer(kb).why_not(atom), scenario, hints(atom, kb.program, kb.given_facts())
 
 
-def _number(text: str | None) -> int | None:
+def _number(text: str | None, what: str = "answer") -> int | None:
     if not text:
         return None
     if not text.isdigit():
-        raise QueryError(f"'{text}' is not an answer number", Position("<answer>"), code="no-answer")
+        raise QueryError(f"'{text}' is not {'an' if what[0] in 'aeiou' else 'a'} {what} number", Position(f"<{what}>"),
+                         code=f"no-{what}")
     return int(text)
 
 

@@ -22,7 +22,8 @@ from .uploads import Uploads
 
 FIELDS = 20  # more form fields than any page has
 # the fields of a question, in the order an address lists them
-QUESTION = ("headline", "name", "query", "atom", "class", "records", "party")
+QUESTION = ("headline", "name", "query", "atom", "class", "records", "party")  # `page` is not one: a link
+# to another question starts at its first page
 
 
 @dataclass(frozen=True)
