@@ -67,6 +67,15 @@ def activities(program: Program) -> dict[str, Activity]:
     return dict(sorted(found.items()))
 
 
+def problems(program: Program) -> list[Diagnostic]:
+    """What is wrong with the KB's activities file (none if it has none): for `citelog check`."""
+    try:
+        activities(program)
+    except CheckError as error:
+        return list(error.diagnostics)
+    return []
+
+
 def read_activities(path: Path, program: Program) -> dict[str, Activity]:
     """The activities of a file, every problem reported at once with its place."""
     shown = str(path)

@@ -107,8 +107,11 @@ def main() -> None:
 @_guarded
 def check(path: str | None) -> None:
     """Check a KB folder or a single rule file; print every problem found."""
+    from .activities import problems
+
     target = _kb_path(path)
     program, _, diagnostics = build(target)
+    diagnostics = diagnostics + (problems(program) if not diagnostics else [])  # checked against a sound program
     warnings = program.warnings
     for diagnostic in sorted(diagnostics + warnings):
         _err(diagnostic)

@@ -111,3 +111,14 @@ def test_the_schedule_never_writes_over_the_activities_it_reads(tmp_path):
     result = run_cli("schedule", str(inventory), "--out", str(activities_file), "--kb", str(root))
     assert result.returncode == 1 and b"error[bad-output]" in result.stderr, result.stderr
     assert activities_file.read_bytes() == before
+
+
+def test_check_reports_the_activities_file_with_the_rules(tmp_path):
+    root = write_regression_kb(tmp_path / "kb", cases=None)
+    (root / "activities.yaml").write_text("importing:\n  description: imports\n  facts:\n    - imports(party)\n",
+                                          encoding="utf-8")
+    result = run_cli("check", str(root))
+    assert result.returncode == 1 and result.stdout == b""
+    assert result.stderr.decode().splitlines() == [
+        f"{root / 'activities.yaml'}:4:7: error[bad-activities]: imports takes 2 argument(s), not 1", "1 error(s)"]
+    assert run_cli("check").returncode == 0  # the bundled KB's activities agree with its declarations
