@@ -18,6 +18,7 @@ import re
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -35,6 +36,7 @@ from .syntax import (
     Definition,
     Duty,
     Exception_,
+    Form,
     Interpretation,
     Membership,
     Module,
@@ -138,8 +140,11 @@ class _Strength(_Prefix):
     """A statement's `normally` or `might`."""
 
 
-class _Form(tuple):
+class _Form(NamedTuple):
     """A statement's form and the position of its first token, for the statement."""
+
+    form: Form
+    start: Position
 
 
 @v_args(inline=True)
@@ -227,11 +232,11 @@ class _ToAst(Transformer):
 
     # -- statements
     def clause(self, head, body=()):
-        return _Form((Clause(head, body), head.position))
+        return _Form(Clause(head, body), head.position)
 
     def membership(self, variable, person_class, *conditions):
         var = Var(str(variable), self._at(variable))
-        return _Form((Membership(var, str(person_class), self._conditions_of(conditions)), var.position))
+        return _Form(Membership(var, str(person_class), self._conditions_of(conditions)), var.position)
 
     def actions(self, *names):
         return tuple(str(n) for n in names)
@@ -248,8 +253,8 @@ class _ToAst(Transformer):
 
     def duty(self, person_class, actions, obj, *rest):
         within = next((r for r in rest if isinstance(r, Within)), None)
-        return _Form((Duty(str(person_class), actions, str(obj), within, self._conditions_of(rest)),
-                      self._at(person_class)))
+        return _Form(Duty(str(person_class), actions, str(obj), within, self._conditions_of(rest)),
+                      self._at(person_class))
 
     def bound(self, token=None):
         return {"at": "at_least" if token and "least" in token else "at_most"}.get(
@@ -267,21 +272,21 @@ class _ToAst(Transformer):
 
     def retention(self, keyword, records, period, *conditions):
         amount, unit, trigger, bound = period
-        return _Form((Retention(str(records), amount, unit, trigger, bound, self._conditions_of(conditions)),
-                      self._at(keyword)))
+        return _Form(Retention(str(records), amount, unit, trigger, bound, self._conditions_of(conditions)),
+                      self._at(keyword))
 
     def power(self, agent, action, obj, *conditions):
-        return _Form((Power(str(agent), str(action), str(obj), self._conditions_of(conditions)), self._at(agent)))
+        return _Form(Power(str(agent), str(action), str(obj), self._conditions_of(conditions)), self._at(agent))
 
     def definition(self, keyword, term, text, *parts):
-        return _Form((Definition(str(term), _unescape(text), tuple(str(p) for p in parts)), self._at(keyword)))
+        return _Form(Definition(str(term), _unescape(text), tuple(str(p) for p in parts)), self._at(keyword))
 
     def penalty(self, keyword, action, obj, kind, *rest):
         cap = next((_amount(r) for r in rest if isinstance(r, Token)), None)
-        return _Form((Penalty(str(action), str(obj), str(kind), cap, self._conditions_of(rest)), self._at(keyword)))
+        return _Form(Penalty(str(action), str(obj), str(kind), cap, self._conditions_of(rest)), self._at(keyword))
 
     def exception(self, keyword, target, body):
-        return _Form((Exception_(str(target), body), self._at(keyword)))
+        return _Form(Exception_(str(target), body), self._at(keyword))
 
     def rule_ref(self, name):
         return (str(name), False, self._at(name))
@@ -296,7 +301,7 @@ class _ToAst(Transformer):
         return ("reading", _unescape(text))
 
     def superiority(self, superior, inferior, reason):
-        return _Form((Superiority(superior[0], inferior[0], superior[1], inferior[1], *reason), superior[2]))
+        return _Form(Superiority(superior[0], inferior[0], superior[1], inferior[1], *reason), superior[2])
 
     def defeasible(self, keyword):
         return _Strength(DEFEASIBLE, self._at(keyword))
