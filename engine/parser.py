@@ -82,7 +82,9 @@ def _parser(start: str) -> Lark:
 @lru_cache(maxsize=None)
 def _recogniser(start: str) -> Lark:
     """The same grammar without callbacks: says whether a text parses, once a value was refused."""
-    return Lark(resources.grammar_text(), parser="lalr", start=start, maybe_placeholders=False)
+    grammar = resources.grammar_text()
+    return Lark(grammar, parser="lalr", start=start, maybe_placeholders=False,
+                cache=cache.grammar_cache(grammar, start))  # the same tables: Lark's key leaves out callbacks
 
 
 class _Refused(Exception):
