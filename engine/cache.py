@@ -1,7 +1,8 @@
 """A cache of checked, compiled programs, so that a KB that has not changed is not parsed again.
 
 Parsing is most of the cost of loading a KB (10,000 provisions: seconds). A build's result (the
-program, its diagnostics and its evaluation plan) is stored under the user's cache folder, keyed
+program, its diagnostics and its evaluation plan; not the statements the program was desugared
+from, which only the build reads) is stored under the user's cache folder, keyed
 by a hash of everything it was built from: citelog's own code, the grammar and vocabulary, and
 the path and content of every rule file. The law texts a program quotes are named only inside it,
 so an entry also holds their hashes, checked on every use. An entry is read only if it is whole

@@ -3,14 +3,16 @@
 The bundled texts are extractions: words are split by line-end hyphens ("Com-\\npliance"),
 lines wrap anywhere and page breaks leave blank lines. A quote matches when it occurs in the
 source after both are normalised the same way: words split by a line-end hyphen are joined and
-every run of white space becomes one space. The normalised text keeps, for each character, its
-offset in the original, so a match can be mapped back to the span of the source it covers.
+every run of white space becomes one space. The normalised text keeps where each of its stretches
+copied one to one from the original starts in both (a few per page: only joined words and runs of
+white space shorten the text), so a match can be mapped back to the span of the source it covers.
 """
 
 from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,9 +22,10 @@ from .textfile import read_text
 
 MAX_SOURCE_BYTES = 20_000_000  # a source is not parsed, only searched: ten times a rule file
 
-_SPLIT_WORD = re.compile(r"(?<=\w)-[ \t]*\r?\n\s*(?=\w)")
+_SPLIT_WORD = re.compile(r"-(?<=\w-)[ \t]*\r?\n\s*(?=\w)")  # "-" first: found by a fast scan
 _SPACE = re.compile(r"\s+")
-_FOLD = re.compile(rf"(?P<split>{_SPLIT_WORD.pattern})|(?P<space>\s+)")
+_SHORTENING = re.compile(rf"(?P<split>{_SPLIT_WORD.pattern})|\s{{2,}}")  # a lone white space stays one
+_OTHER_SPACE = re.compile(r"[^\S ]")  # white space that is not a plain space
 _WORD = re.compile(r"\w+")
 
 
@@ -31,23 +34,32 @@ class NormalizedText:
     """A text with hyphenated line breaks joined and white space folded."""
 
     text: str
-    offsets: array  # offsets[i] = index in the original of text[i]
+    starts: array  # where each stretch copied one to one starts in the text...
+    origins: array  # ...and in the original
 
     @classmethod
     def of(cls, original: str) -> "NormalizedText":
+        copied = len(original) - len(original.lstrip())  # the original is copied up to here
+        end = max(copied, len(original.rstrip()))  # (str.strip and re's \s agree on white space)
         chunks: list[str] = []
-        offsets = array("q")
-        copied = 0  # the original is copied up to here
-        for match in _FOLD.finditer(original):
+        starts, origins = array("q", [0]), array("q", [copied])
+        length = 0
+        for match in _SHORTENING.finditer(original, copied, end):
             chunks.append(original[copied:match.start()])
-            offsets.extend(range(copied, match.start()))
-            if match.lastgroup == "space" and offsets and match.end() < len(original):
-                chunks.append(" ")
-                offsets.append(match.start())
+            length += match.start() - copied
+            if match.lastgroup != "split":
+                chunks.append(" ")  # it stands where the run of white space starts
+                length += 1
             copied = match.end()
-        chunks.append(original[copied:])
-        offsets.extend(range(copied, len(original)))
-        return cls("".join(chunks), offsets)
+            starts.append(length)
+            origins.append(copied)
+        chunks.append(original[copied:end])
+        return cls(_OTHER_SPACE.sub(" ", "".join(chunks)), starts, origins)
+
+    def _original(self, index: int) -> int:
+        """The index in the original of text[index]."""
+        stretch = bisect_right(self.starts, index) - 1
+        return self.origins[stretch] + index - self.starts[stretch]
 
     @cached_property
     def _words(self) -> dict[str, list[int]]:
@@ -62,7 +74,7 @@ class NormalizedText:
         needle = normalize(quote)
         if not needle:
             return []
-        return [(self.offsets[start], self.offsets[start + len(needle) - 1] + 1) for start in self._starts(needle)]
+        return [(self._original(start), self._original(start + len(needle) - 1) + 1) for start in self._starts(needle)]
 
     def _starts(self, needle: str) -> list[int]:
         """Where the needle occurs: located through its rarest inner word, which a match must
@@ -74,8 +86,10 @@ class NormalizedText:
                 starts.append(start)
                 start = self.text.find(needle, start + 1)
             return starts
-        word = min(inner, key=lambda m: len(self._words.get(m.group(), ())))
-        candidates = (at - word.start() for at in self._words.get(word.group(), ()))
+        index = self._words
+        counts = [len(index.get(m.group(), ())) for m in inner]
+        word = inner[counts.index(min(counts))]
+        candidates = (at - word.start() for at in index.get(word.group(), ()))
         return [start for start in candidates if start >= 0 and self.text.startswith(needle, start)]
 
 

@@ -17,6 +17,17 @@ from .values import Value
 NOWHERE = Position("<generated>")
 
 
+class _Node:
+    """A syntax node: immutable, without a dict of its own, pickled as its class and the values of
+    its fields (a build of 10,000 provisions holds half a million of them, and the cache of builds,
+    `citelog.cache`, stores them all: each one costs time to rebuild and to garbage-collect)."""
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        return type(self), tuple(getattr(self, name) for name in self.__match_args__)
+
+
 def _pos() -> Position:
     return field(default=NOWHERE, compare=False, repr=False)
 
@@ -24,8 +35,8 @@ def _pos() -> Position:
 # ---- core: terms ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Var:
+@dataclass(frozen=True, slots=True)
+class Var(_Node):
     name: str
     position: Position = _pos()
 
@@ -38,8 +49,8 @@ class Var:
         return self.name
 
 
-@dataclass(frozen=True)
-class Const:
+@dataclass(frozen=True, slots=True)
+class Const(_Node):
     value: Value
     position: Position = _pos()
 
@@ -53,8 +64,8 @@ class Const:
         return repr(self.value) if not isinstance(self.value, int) else str(self.value)
 
 
-@dataclass(frozen=True)
-class BinOp:
+@dataclass(frozen=True, slots=True)
+class BinOp(_Node):
     op: str
     left: "Term"
     right: "Term"
@@ -97,8 +108,8 @@ def _render_string(text: str) -> str:
 # ---- core: literals and rules -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Atom:
+@dataclass(frozen=True, slots=True)
+class Atom(_Node):
     predicate: str
     args: tuple[Term, ...]
     position: Position = _pos()
@@ -114,8 +125,8 @@ class Atom:
         return f"{self.predicate}({', '.join(str(a) for a in self.args)})"
 
 
-@dataclass(frozen=True)
-class Negation:
+@dataclass(frozen=True, slots=True)
+class Negation(_Node):
     atom: Atom
     position: Position = _pos()
 
@@ -126,8 +137,8 @@ class Negation:
         return f"not {self.atom}"
 
 
-@dataclass(frozen=True)
-class Comparison:
+@dataclass(frozen=True, slots=True)
+class Comparison(_Node):
     op: str  # one of == != < <= > >=  ("=" is read as "==")
     left: Term
     right: Term
@@ -156,8 +167,8 @@ def opposite(predicate: str) -> str:
     return predicate[len(NEG):] if predicate.startswith(NEG) else NEG + predicate
 
 
-@dataclass(frozen=True)
-class Authority:
+@dataclass(frozen=True, slots=True)
+class Authority(_Node):
     """Where a rule's force comes from: a provision of statute or regulation, or the analyst."""
 
     kind: str  # "statute", "regulation", "interpretation" or "program"
@@ -165,8 +176,8 @@ class Authority:
     position: Position = _pos()
 
 
-@dataclass(frozen=True)
-class Rule:
+@dataclass(frozen=True, slots=True)
+class Rule(_Node):
     """A core Datalog rule (a fact when the body is empty), with its id and authority."""
 
     id: str
@@ -190,14 +201,14 @@ class Rule:
 # ---- surface: declarations ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Param:
+@dataclass(frozen=True, slots=True)
+class Param(_Node):
     name: str
     type: str | None = None
 
 
-@dataclass(frozen=True)
-class Reading:
+@dataclass(frozen=True, slots=True)
+class Reading(_Node):
     """An English template; used when `param` is None or the argument `param` equals `value`."""
 
     template: str
@@ -205,8 +216,8 @@ class Reading:
     value: Value | None = None
 
 
-@dataclass(frozen=True)
-class PredicateDecl:
+@dataclass(frozen=True, slots=True)
+class PredicateDecl(_Node):
     """`input p(A, B) means "..." reads "..."` or `predicate p(A, B) ...`."""
 
     name: str
@@ -221,8 +232,8 @@ class PredicateDecl:
         return (self.name, len(self.params))
 
 
-@dataclass(frozen=True)
-class TermDecl:
+@dataclass(frozen=True, slots=True)
+class TermDecl(_Node):
     """`term secretary reads "the Secretary".`: the words a value of the KB reads as in a sentence."""
 
     name: str
@@ -230,22 +241,22 @@ class TermDecl:
     position: Position = _pos()
 
 
-@dataclass(frozen=True)
-class SourceDecl:
+@dataclass(frozen=True, slots=True)
+class SourceDecl(_Node):
     name: str
     path: str
     position: Position = _pos()
 
 
-@dataclass(frozen=True)
-class Quote:
+@dataclass(frozen=True, slots=True)
+class Quote(_Node):
     source: str
     text: str
     position: Position = _pos()
 
 
-@dataclass(frozen=True)
-class Noise:
+@dataclass(frozen=True, slots=True)
+class Noise(_Node):
     """Text of a source that is not law (a doubled line, a source credit), said so explicitly."""
 
     source: str
@@ -254,8 +265,8 @@ class Noise:
     position: Position = _pos()
 
 
-@dataclass(frozen=True)
-class NamedQuery:
+@dataclass(frozen=True, slots=True)
+class NamedQuery(_Node):
     """`query NAME means "..." asks ATOM.`: a documented question the KB answers."""
 
     name: str
@@ -267,22 +278,22 @@ class NamedQuery:
 # ---- surface: statements ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Conditions:
+@dataclass(frozen=True, slots=True)
+class Conditions(_Node):
     """The `if ...` and `unless ...` parts shared by legal statements."""
 
     when: tuple[Literal, ...] = ()
     unless: tuple[Literal, ...] = ()
 
 
-@dataclass(frozen=True)
-class Clause:
+@dataclass(frozen=True, slots=True)
+class Clause(_Node):
     head: Atom
     body: tuple[Literal, ...]
 
 
-@dataclass(frozen=True)
-class Membership:
+@dataclass(frozen=True, slots=True)
+class Membership(_Node):
     """`P is a drawback_claimant if ... unless ...`"""
 
     variable: Var
@@ -290,15 +301,15 @@ class Membership:
     conditions: Conditions
 
 
-@dataclass(frozen=True)
-class Within:
+@dataclass(frozen=True, slots=True)
+class Within(_Node):
     amount: int
     unit: str
     trigger: str
 
 
-@dataclass(frozen=True)
-class Duty:
+@dataclass(frozen=True, slots=True)
+class Duty(_Node):
     """`claimant must make, keep and render records [within N days after event]`"""
 
     person_class: str
@@ -308,8 +319,8 @@ class Duty:
     conditions: Conditions
 
 
-@dataclass(frozen=True)
-class Retention:
+@dataclass(frozen=True, slots=True)
+class Retention(_Node):
     """`keep records for at least 5 years from signature` and its other period forms."""
 
     records: str
@@ -320,8 +331,8 @@ class Retention:
     conditions: Conditions
 
 
-@dataclass(frozen=True)
-class Power:
+@dataclass(frozen=True, slots=True)
+class Power(_Node):
     """`customs may adjust previous_customs_treatment`"""
 
     agent: str
@@ -330,8 +341,8 @@ class Power:
     conditions: Conditions
 
 
-@dataclass(frozen=True)
-class Definition:
+@dataclass(frozen=True, slots=True)
+class Definition(_Node):
     """`define associated_records as "..." including purchase_records, ...`"""
 
     term: str
@@ -339,8 +350,8 @@ class Definition:
     parts: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Penalty:
+@dataclass(frozen=True, slots=True)
+class Penalty(_Node):
     """`failing to retain records is liable to a civil_penalty not exceeding $10,000`"""
 
     action: str
@@ -350,8 +361,8 @@ class Penalty:
     conditions: Conditions
 
 
-@dataclass(frozen=True)
-class Superiority:
+@dataclass(frozen=True, slots=True)
+class Superiority(_Node):
     """`A prevails over B because REASON`: A and B are rule labels or provision citations."""
 
     superior: str
@@ -362,8 +373,8 @@ class Superiority:
     reading: str | None = None  # the analyst's own reading, when the reason is a text
 
 
-@dataclass(frozen=True)
-class Exception_:
+@dataclass(frozen=True, slots=True)
+class Exception_(_Node):
     """`exception to LABEL if ...`: defeats the labelled rule when the condition holds."""
 
     target: str
@@ -373,8 +384,8 @@ class Exception_:
 Form = Union[Clause, Membership, Duty, Retention, Power, Definition, Penalty, Exception_, Superiority]
 
 
-@dataclass(frozen=True)
-class Statement:
+@dataclass(frozen=True, slots=True)
+class Statement(_Node):
     form: Form
     label: str | None
     position: Position = _pos()

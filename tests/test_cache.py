@@ -56,6 +56,21 @@ def test_a_hit_parses_nothing_and_answers_the_same(kb_folder, cache_dir, parses)
     assert program.plan is not None  # the evaluation plan comes with it
 
 
+def test_a_hit_holds_what_the_build_made_less_the_statements(kb_folder, cache_dir, parses):
+    fresh = build(kb_folder)[0]
+    cached = build(kb_folder)[0]
+    assert len(parses) == 1 and cached is not fresh
+    assert cached.rules == fresh.rules and [str(r.position) for r in cached.rules] == [str(r.position) for r in fresh.rules]
+    assert [(str(a.position), a) for r in cached.rules for a in (r.head, *r.body)] == \
+           [(str(a.position), a) for r in fresh.rules for a in (r.head, *r.body)]
+    shape = lambda p: (p.citation, p.quotes, [str(q.position) for q in p.quotes], p.notes, str(p.position))  # noqa: E731
+    assert [shape(p) for p in cached.provisions] == [shape(p) for p in fresh.provisions]
+    assert any(p.statements for p in fresh.provisions)
+    assert not any(p.statements for p in cached.provisions)  # only desugaring and the checks read them
+    assert cached.modules[-1].provisions[0] is cached.provisions[0]  # one object, as in a build
+    assert cached.warnings == fresh.warnings and cached.plan is not None
+
+
 def test_an_edited_rule_file_is_a_miss(kb_folder, cache_dir, parses):
     answers(kb_folder)
     rules = kb_folder / "rules.clog"

@@ -390,6 +390,36 @@ class TestStatements:
         statements = statements_of(text)
         assert [(s.position.line, s.position.column) for s in statements] == [locate(text, "p(1)"), locate(text, "[lab]")]
 
+    def test_each_statement_starts_at_its_first_word(self):
+        """The parser builds nodes as it reduces: a statement's position comes from the token that
+        starts it, whichever form it has."""
+        starts = ["[lab] normally p(X) if q(X).", "might ~p(X) if r(X).", "~p(X) :- s(X).", "P is a c if q(P).",
+                  "c must keep recs.", "keep recs for at least 5 years from entry.", "customs may deny claims.",
+                  'define recs as "records" including a, b.', "failing to keep recs is liable to a fine.",
+                  "exception to lab if t(X).", '"19 U.S.C. 1508(b)" prevails over lab because lex_specialis.']
+        text = in_provision("\n".join("  " * (n % 3 + 1) + start for n, start in enumerate(starts)))
+        statements = statements_of(text)
+        assert [(s.position.line, s.position.column) for s in statements] == [locate(text, s) for s in starts]
+
+    def test_blocks_and_queries_start_at_their_keyword(self):
+        text = 'p(a).\n  provision "19 U.S.C. 1508(a)" { reconstructed "x" p(b). }\n' \
+               '   interpretation mine { note "n" q(X) :- p(X). }\n    query all means "all" asks p(X).\n'
+        module = parse_module(text, "t.clog")
+        found = [module.provisions[0].position, module.interpretations[0].position, module.queries[0].position]
+        assert [(p.line, p.column) for p in found] == [locate(text, "provision"), locate(text, "interpretation"),
+                                                         locate(text, "query")]
+
+    def test_texts_parsed_in_threads_keep_their_own_paths_and_warnings(self):
+        from concurrent.futures import ThreadPoolExecutor
+
+        def parse(n: int):
+            module = parse_module(f'p(a).\n' * n + f'q("x\u200by{n}").\n', f"f{n}.clog")
+            return [str(w.position) for w in module.warnings], module.loose[-1].position.path
+
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(parse, range(1, 41)))
+        assert results == [([f"f{n}.clog:{n + 1}:3"], f"f{n}.clog") for n in range(1, 41)]
+
 
 # ---- desugaring ---------------------------------------------------------------------------------
 
@@ -634,6 +664,13 @@ class TestValuesAsRead:
     def test_arithmetic_on_numbers_stays(self):
         (rule,) = statements_of(in_provision("  p(X) :- q(Y), X = Y - 1, Z = 2024 - 1 - 5, W = Y-1."))
         assert [str(lit) for lit in rule.form.body[1:]] == ["X == (Y - 1)", "Z == ((2024 - 1) - 5)", "W == (Y - 1)"]
+
+    def test_a_syntax_error_after_a_refused_value_is_reported_first(self):
+        """Nodes are built while parsing, so the bad date is met first; the syntax error still wins."""
+        d = syntax_error("p(2023-02-30).\nq(X :- r.\n")
+        assert (d.code, d.position.line, d.position.column) == ("syntax-error", 2, 5)
+        d = syntax_error("p(2023-02-30).\nq(X) :- r(X).\n")
+        assert (d.code, d.position.line, d.position.column) == ("bad-value", 1, 3)
 
     def test_a_loose_date_in_a_query(self):
         with pytest.raises(CheckError) as caught:
