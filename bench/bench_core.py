@@ -202,11 +202,9 @@ def child_cold_breakdown():
     lap("build (read, parse, desugar, check)")
     kb = KnowledgeBase(program, sources)
     lap("KnowledgeBase (compile, load)")
-    answers = kb.query(COLD_QUERY)
+    kb.query(COLD_QUERY)
     lap("query")
-    prover = Prover(kb)
-    rows = [(a, (prover.prove(a.predicate, a.values) or None)) for a in answers]
-    rows = [(a, p.citations() if p else []) for a, p in rows]
+    rows = Prover(kb).cited(COLD_QUERY)  # the answers, now cached, with their citations, as the CLI asks
     lap("citations (Prover)")
     import io
 
@@ -218,12 +216,9 @@ def child_cold_breakdown():
     cli._console = lambda: Console(file=io.StringIO(), width=160, color_system=None, force_terminal=False)
     try:
         cli._print_answers(COLD_QUERY, rows)
-    except Exception as error:  # the CLI's printing changed shape: leave this phase out
-        phases["print table (rich)"] = f"n/a ({type(error).__name__})"
     finally:
         cli._console = real
-    if "print table (rich)" not in phases:
-        lap("print table (rich)")
+    lap("print table")
     print(json.dumps(phases))
 
 
