@@ -32,6 +32,7 @@ from . import resources
 from .textfile import MAX_FILE_BYTES
 
 _MAGIC = b"citelog-cache-1\n"
+KEPT = 32  # entries kept, the most recently used: every diff against a revision builds another copy of a KB
 
 
 def folder() -> Path | None:
@@ -139,6 +140,10 @@ def load(name: str):
         return None
     if fingerprint(Path(p) for p in sources) != sources:
         return None
+    try:
+        os.utime(path)  # used now: the last to be pruned
+    except OSError:
+        pass
     return value
 
 
@@ -162,4 +167,20 @@ def store(name: str, value, sources: Iterable[Path]) -> None:
         try:
             os.unlink(temporary)
         except (OSError, UnboundLocalError):
+            pass
+    _prune(where)
+
+
+def _prune(where: Path) -> None:
+    """Delete all but the KEPT most recently used entries (another process may be doing the same)."""
+    used = []
+    for entry in where.glob("*.pickle"):
+        try:
+            used.append((entry.stat().st_mtime_ns, entry.name, entry))
+        except OSError:
+            continue
+    for *_, entry in sorted(used, reverse=True)[KEPT:]:
+        try:
+            entry.unlink()
+        except OSError:
             pass

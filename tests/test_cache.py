@@ -148,3 +148,22 @@ def test_an_entry_that_would_run_code_is_refused(kb_folder, cache_dir, parses, t
     entry.write_bytes(cache._MAGIC + hashlib.sha256(body).hexdigest().encode() + body)
     answers(kb_folder)
     assert not marker.exists() and len(parses) == 2  # refused, rebuilt
+
+
+def test_only_the_most_recently_used_entries_are_kept(make_kb, cache_dir, parses, monkeypatch):
+    monkeypatch.setattr(cache, "KEPT", 3)
+    folders = [make_kb(ROUTES_KB + f"% copy {n}\n", folder=f"kb{n}") for n in range(5)]
+    entry_of = {}
+    for number, folder in enumerate(folders[:3]):
+        before = set(entries(cache_dir))
+        build(folder)
+        (entry_of[number],) = set(entries(cache_dir)) - before
+        os.utime(entry_of[number], ns=((1_000 + number) * 10**9,) * 2)  # used long ago, kb0 first
+    build(folders[0])  # a hit, which makes kb0's entry the most recently used
+    assert len(parses) == 3 and entry_of[0].stat().st_mtime > 2_000
+    build(folders[3])  # a fourth entry: the least recently used (kb1's) goes
+    assert set(entries(cache_dir)) >= {entry_of[0], entry_of[2]} and not entry_of[1].exists()
+    build(folders[4])  # then kb2's
+    assert len(entries(cache_dir)) == 3 and entry_of[0].exists() and not entry_of[2].exists()
+    build(folders[0])
+    assert len(parses) == 5  # kb0 is still read from the cache: only kb3 and kb4 were parsed since
