@@ -413,7 +413,7 @@ class TestStatements:
         from concurrent.futures import ThreadPoolExecutor
 
         def parse(n: int):
-            module = parse_module(f'p(a).\n' * n + f'q("x\u200by{n}").\n', f"f{n}.clog")
+            module = parse_module('p(a).\n' * n + f'q("x\u200by{n}").\n', f"f{n}.clog")
             return [str(w.position) for w in module.warnings], module.loose[-1].position.path
 
         with ThreadPoolExecutor(4) as pool:
