@@ -140,6 +140,7 @@ class Reader:
 _LABELLED_PERIOD = re.compile(r"\bperiod " + _OPEN_PERIOD.pattern)  # 'the period {Amount} {Unit}', all open
 _LABELLED = re.compile(r"(?P<phrase>(?:\b[\w-]+ ){0,2}(?P<last>[\w-]+)) \{(?P<name>\w+)(?::\w+)?\}")
 _ARTICLE = re.compile(r"\b(?:the|an?) (?=\{(?P<name>\w+)(?::\w+)?\})")
+_AS = re.compile(r"\bas (?=\{(\w+)(?::\w+)?\})")  # 'as {Class:a}', read 'in any class' when open
 _OPEN_VERB = re.compile(r"\b(must|may|to) \{(Action|Failure)\}")  # an open action: 'must do something with'
 _FUNCTION_WORDS = frozenset("a an the of on for to from in by as and or under after about within which whether "
                             "that is are regarding involving with must may".split())
@@ -151,10 +152,13 @@ def _open_phrasing(template: str, by_name: dict) -> str:
     reads 'under any entry', 'the decision any decision' 'any decision') or goes ('the notice of
     violation any notice' reads 'the notice of violation'); 'as any class' reads 'in any class'; an
     open action reads 'must do something with any object'."""
+    def left_open(name: str) -> bool:
+        return name in by_name and is_open(by_name[name])
+
     def labelled(match: re.Match) -> str:
         name, words = match["name"], match["phrase"].split()
         named = noun(name).split()[-1]
-        if not is_open(by_name.get(name, 0)) or words[-1].lower() in _FUNCTION_WORDS or named not in words:
+        if not left_open(name) or words[-1].lower() in _FUNCTION_WORDS or named not in words:
             return match[0]
         before = words[:-1]
         if words[-1] == named and (not before or before[-1].lower() in _FUNCTION_WORDS - {"and", "or"}):
@@ -163,12 +167,10 @@ def _open_phrasing(template: str, by_name: dict) -> str:
             return " ".join(before + [f"any {named}"])
         return match["phrase"]
 
-    template = _OPEN_VERB.sub(lambda m: f"{m[1]} do something with" if is_open(by_name.get(m[2], 0)) else m[0],
-                              template)
+    template = _OPEN_VERB.sub(lambda m: f"{m[1]} do something with" if left_open(m[2]) else m[0], template)
     template = _LABELLED.sub(labelled, template)
-    template = _ARTICLE.sub(lambda m: "" if is_open(by_name.get(m["name"], 0)) else m[0], template)
-    return re.sub(r"\bas (?=\{(\w+)(?::\w+)?\})", lambda m: "in " if is_open(by_name.get(m[1], 0)) else m[0],
-                  template)
+    template = _ARTICLE.sub(lambda m: "" if left_open(m["name"]) else m[0], template)
+    return _AS.sub(lambda m: "in " if left_open(m[1]) else m[0], template)
 
 
 def statement(predicate: str, values: tuple) -> str:
