@@ -102,7 +102,8 @@ def asked(library: Library, fields: dict[str, str], choice: forms.Choice) -> Ask
                 found_hints = [] if meaning else hints(atom, kb.program, kb.given_facts())
     shown = report.filtered(**{"class": fields.get("class", ""), "records": fields.get("records", "")})
     result = Asked(report, shown, scenario, tuple(found_hints), str(atom) if atom else None)
-    page = _number(fields.get("page"), "page") or 1
+    page = _number(fields.get("page"), "page")
+    page = 1 if page is None else page
     if not 1 <= page <= result.pages:
         raise QueryError(f"there is no page {page} of these answers (pages 1 to {result.pages})",
                          Position("<page>"), code="no-page")
