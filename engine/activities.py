@@ -26,7 +26,7 @@ import yaml
 from .errors import CitelogError, CheckError, Diagnostic, Position
 from .program import Program
 from .parser import parse_atom
-from .scenario import PARTY_PARAMS, compose_yaml, entries
+from .scenario import PARTY_PARAMS, compose_yaml, entries, place
 from .syntax import Const
 from .textfile import read_text
 
@@ -84,8 +84,7 @@ def read_activities(path: Path, program: Program) -> dict[str, Activity]:
     problems: list[Diagnostic] = []
 
     def problem(node, message: str) -> None:
-        mark = node.start_mark
-        problems.append(Diagnostic(Position(shown, mark.line + 1, mark.column + 1), "bad-activities", message))
+        problems.append(Diagnostic(place(shown, node.start_mark), "bad-activities", message))
 
     found: dict[str, Activity] = {}
     if not isinstance(root, yaml.MappingNode):
@@ -95,10 +94,12 @@ def read_activities(path: Path, program: Program) -> dict[str, Activity]:
     for key, first in again:
         problem(key, f"activity '{key.value}' is given twice (first on line {first})")
     for name, (key, body) in named.items():
-        fields = entries(body)[0] if isinstance(body, yaml.MappingNode) else {}
+        fields, twice = entries(body) if isinstance(body, yaml.MappingNode) else ({}, [])
         if not isinstance(name, str) or not name.isidentifier() or not fields:
             problem(key, "an activity is a name (letters, digits, _) with a description and facts")
             continue
+        for field, first in twice:
+            problem(field, f"activity {name}: '{field.value}' is given twice (first on line {first})")
         for unknown in sorted(set(fields) - {"description", "facts"}, key=str):
             problem(fields[unknown][0], f"activity {name}: unknown field '{unknown}' (fields: description, facts)")
         facts = fields.get("facts", (key, None))[1]

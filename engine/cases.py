@@ -32,7 +32,7 @@ import yaml
 from .errors import CheckError, CitelogError, Diagnostic, Position
 from .knowledge_base import KnowledgeBase
 from .parser import parse_atom
-from .scenario import _Reader, compose_yaml, entries, load_scenario
+from .scenario import _Reader, compose_yaml, entries, load_scenario, place
 from .syntax import Atom, Var
 from .textfile import read_text
 from .values import Value
@@ -161,8 +161,7 @@ class _CaseReader:
         self.problems: list[Diagnostic] = []
 
     def _at(self, node) -> Position:
-        mark = node.start_mark
-        return Position(self.path, mark.line + 1, mark.column + 1)
+        return place(self.path, node.start_mark)
 
     def problem(self, node, message: str, code: str = "bad-case") -> None:
         self.problems.append(Diagnostic(self._at(node) if node is not None else Position(self.path), code, message))

@@ -107,7 +107,7 @@ def compose_yaml(text: str, path: str, code: str, expected: str = "YAML or JSON"
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = Position(path, mark.line + 1, mark.column + 1) if mark else Position(path)
+        where = place(path, mark) if mark else Position(path)
         problem = getattr(error, "problem", None) or str(error)
         raise CheckError([Diagnostic(where, code, f"not valid {expected}: {problem}")]) from None
 
@@ -120,6 +120,11 @@ def parse_scenario(text: str, program: Program, path: str = "<scenario>") -> Sce
         raise CheckError(reader.problems)
     scenario.warnings = reader.warnings
     return scenario
+
+
+def place(path: str, mark: yaml.Mark) -> Position:
+    """A place in a YAML file as citelog reports it (lines and columns from 1)."""
+    return Position(path, mark.line + 1, mark.column + 1)
 
 
 def entries(node: yaml.MappingNode) -> tuple[dict[str, tuple], list[tuple]]:
@@ -146,8 +151,7 @@ class _Reader:
         self.parties: dict[str, Party] | None = None  # None: no `parties:` section, any party goes
 
     def _at(self, node) -> Position:
-        mark = node.start_mark
-        return Position(self.path, mark.line + 1, mark.column + 1)
+        return place(self.path, node.start_mark)
 
     def problem(self, node, message: str, code: str = "bad-scenario") -> None:
         where = self._at(node) if node is not None else Position(self.path, 1, 1)  # an empty file has no node

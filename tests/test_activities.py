@@ -63,6 +63,11 @@ importing_agent:
 flow:
   description: facts in a flow list, where YAML splits an atom at its comma
   facts: [imports(party, subject)]
+twice:
+  description: one
+  description: two
+  facts:
+    - imports(party, subject)
 """
 
 
@@ -74,7 +79,7 @@ def test_every_problem_of_the_file_is_reported_at_once_with_its_place(tmp_path):
     found = [(d.position.line, d.position.column, d.code, d.message) for d in raised.value.diagnostics]
     assert all(code == "bad-activities" for _, _, code, _ in found)
     assert [(line, column) for line, column, _, _ in found] == [(6, 1), (12, 7), (13, 7), (14, 7), (15, 7), (16, 7),
-                                                                (17, 1), (23, 11), (23, 26)]
+                                                                (17, 1), (23, 11), (23, 26), (26, 3)]
     messages = [message for *_, message in found]
     assert "activity no_words needs a description" in messages[0]
     assert messages[1] == "imports takes 2 argument(s), not 1"
@@ -85,6 +90,7 @@ def test_every_problem_of_the_file_is_reported_at_once_with_its_place(tmp_path):
     assert messages[6] == "activity 'importing_agent' is given twice (first on line 1)"
     assert messages[7].startswith("'imports(party' is not an atom: ")
     assert messages[7].endswith("(a comma inside [ ] separates items: write one fact per line, after '- ')")
+    assert messages[9] == "activity twice: 'description' is given twice (first on line 25)"
 
 
 def test_the_schedule_stops_with_the_file_s_errors(tmp_path):
