@@ -375,15 +375,12 @@ def coverage(kb_path: str | None, fmt: str, strict: bool) -> None:
 def _scenario_retention(kb_path, scenario_path: str, fmt: str, explained: bool, out: str | None,
                         person: str | None) -> None:
     """`retention --scenario FILE`: the parties' obligations with concrete dates and citations."""
-    from . import load
     from .explanations import Explainer
     from .obligations import obligations, warnings
     from .report import obligations_report, obligations_title, role_notes, unresolved_conflicts
     from .terminal import show
 
-    kb = load(_kb_path(kb_path))
-    scenario = _scenario(kb, scenario_path)
-    kb.add_facts(scenario.facts)
+    kb, scenario = _load_scenario(kb_path, scenario_path)
     rows = obligations(kb, person)
     if person is not None and not rows and person not in scenario.names():  # the KB may name one: the director
         known = ", ".join(sorted(scenario.parties)) or "the parties named in the facts"
