@@ -470,8 +470,10 @@ class TestScenarios:
         assert links_of(second, f"Explain answer {PAGE + 1}")  # numbers are the full list's, as Explain's
         past = ok(client.get(where + "&page=3"), 400)
         assert "error[no-page]" in errors_of(past)[0] and "pages 1 to 2" in errors_of(past)[0]
-        for bad in ("x", "0"):
+        for bad in ("x", "0", "²", "9" * 5000):  # '²' is a digit to str.isdigit(); int() refuses 4,300 digits
             assert "error[no-page]" in errors_of(ok(client.get(where + f"&page={bad}"), 400))[0]
+            assert "error[no-answer]" in errors_of(ok(client.get("/explain", params={"headline": "1", "answer": bad}),
+                                                      400))[0]
 
     def test_an_unknown_upload_key_says_to_upload_again(self, client):
         page = ok(client.get("/ask", params={"headline": "1", "upload": "0" * 20}), 400)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ..characters import printable
 from ..errors import CitelogError, Position, QueryError
 from ..explanations import Explainer, Explanation, WhyNot
 from ..hints import hints
@@ -152,11 +153,14 @@ def why_not(library: Library, fields: dict[str, str], choice: forms.Choice) -> t
 
 
 def _number(text: str | None, what: str = "answer") -> int | None:
+    """An answer's or a page's number as the address gives it (None: none given)."""
     if not text:
         return None
-    if not text.isdigit():
-        raise QueryError(f"'{text}' is not {'an' if what[0] in 'aeiou' else 'a'} {what} number", Position(f"<{what}>"),
-                         code=f"no-{what}")
+    if not text.isascii() or not text.isdigit():  # str.isdigit() alone also takes '²', which int() refuses
+        raise QueryError(f"'{printable(text[:40])}' is not {'an' if what[0] in 'aeiou' else 'a'} {what} number",
+                         Position(f"<{what}>"), code=f"no-{what}")
+    if len(text.lstrip("0")) > 9:  # more than any table has rows; int() would refuse 4,300 digits
+        raise QueryError(f"there is no {what} {text[:20]}...", Position(f"<{what}>"), code=f"no-{what}")
     return int(text)
 
 
