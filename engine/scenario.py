@@ -44,6 +44,8 @@ from .values import DATE_FORMAT, Date, Money, Value, parse_int, type_name
 
 _INT = re.compile(r"-?[0-9]+")
 _MONEY = re.compile(r"\$[0-9][0-9,.]*")  # looks like an amount: Money.parse says if it is one
+TOO_LARGE = ("a scenario is one file (2 MB holds some tens of thousands of rows); give more records to "
+             "`citelog schedule` as a CSV inventory, which is read row by row")
 FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # PyYAML built with libyaml
 _TYPES = {"string": str, "integer": int, "date": Date, "money": Money}
 
@@ -90,7 +92,7 @@ class Scenario:
 def load_scenario(path: str | Path, program: Program) -> Scenario:
     """Read and validate a scenario file; every problem is reported at once with its place."""
     path = Path(path)
-    text = read_text(path, str(path), unreadable="bad-scenario", encoding="bad-scenario")
+    text = read_text(path, str(path), unreadable="bad-scenario", encoding="bad-scenario", instead=TOO_LARGE)
     return parse_scenario(text, program, str(path))
 
 

@@ -46,8 +46,9 @@ def _kind(mode: int) -> str:
 
 
 def read_text(path: Path, shown: str, unreadable: str = "unreadable-file", encoding: str = "bad-encoding",
-              max_bytes: int = MAX_FILE_BYTES) -> str:
-    """The text of `path` (shown as `shown` in messages); the codes name the two ways to fail."""
+              max_bytes: int = MAX_FILE_BYTES, instead: str = "split it into several files") -> str:
+    """The text of `path` (shown as `shown` in messages); the codes name the two ways to fail, and
+    `instead` what to do with a file that is too large."""
     try:
         with open_regular(path) as file:
             size = os.fstat(file.fileno()).st_size
@@ -57,7 +58,7 @@ def read_text(path: Path, shown: str, unreadable: str = "unreadable-file", encod
     if size > max_bytes or len(data) > max_bytes:
         raise CheckError([Diagnostic(Position(shown), "file-too-large",
                                      f"the file is {max(size, len(data)) / 1e6:.1f} MB; files of at most "
-                                     f"{max_bytes / 1e6:g} MB are read: split it into several files")])
+                                     f"{max_bytes / 1e6:g} MB are read: {instead}")])
     return decode_text(data, shown, encoding)
 
 

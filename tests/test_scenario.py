@@ -614,3 +614,12 @@ def test_cli_missing_scenario_file(tmp_path):
     result = run_cli("retention", "--scenario", str(tmp_path / "none.yaml"))
     assert result.returncode == 1 and b"Traceback" not in result.stderr
     assert result.stderr.decode() == f"{tmp_path / 'none.yaml'}: error[bad-scenario]: No such file or directory\n"
+
+
+def test_a_scenario_too_large_to_read_says_where_its_records_can_go(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text("facts:\n  imports:\n" + "".join(f"    - [p{i}, E-{i}]\n" for i in range(120_000)), encoding="utf-8")
+    result = run_cli("retention", "--scenario", str(big))
+    assert result.returncode == 1 and result.stdout == b""
+    message = result.stderr.decode()
+    assert message.startswith(f"{big}: error[file-too-large]: the file is ") and "citelog schedule" in message, message
