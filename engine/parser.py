@@ -23,7 +23,7 @@ from typing import NamedTuple
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from . import cache, resources
+from . import cache, lexer, resources
 from .characters import INVISIBLE_CODE, invisible, nfc
 from .errors import CheckError, Diagnostic, Position, warning
 from .syntax import (
@@ -76,6 +76,7 @@ def _parser(start: str) -> Lark:
         maybe_placeholders=False,
         transformer=_BUILDER,
         cache=cache.grammar_cache(grammar, start),  # its parse tables, built once per grammar
+        _plugins=lexer.PLUGINS,  # Lark's contextual lexer, faster (engine/lexer.py)
     )
 
 
