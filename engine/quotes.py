@@ -16,10 +16,12 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 
 from .textfile import read_text
 
+RARE_WORD_CANDIDATES = 12  # how many inner words of a quote are looked up for the rarest
 MAX_SOURCE_BYTES = 20_000_000  # a source is not parsed, only searched: ten times a rule file
 
 _SPLIT_WORD = re.compile(r"-(?<=\w-)[ \t]*\r?\n\s*(?=\w)")  # "-" first: found by a fast scan
@@ -77,9 +79,12 @@ class NormalizedText:
         return [(self._original(start), self._original(start + len(needle) - 1) + 1) for start in self._starts(needle)]
 
     def _starts(self, needle: str) -> list[int]:
-        """Where the needle occurs: located through its rarest inner word, which a match must
-        contain whole (the needle's first and last words may be parts of the text's words)."""
-        inner = list(_WORD.finditer(needle))[1:-1]
+        """Where the needle occurs: located through the rarest of its first inner words, which a
+        match must contain whole (the needle's first and last words may be parts of the text's
+        words; a few words are enough to find a rare one, and a long quote has hundreds)."""
+        inner = list(islice(_WORD.finditer(needle), 1, 1 + RARE_WORD_CANDIDATES))
+        if inner and inner[-1].end() == len(needle):
+            inner.pop()  # the last word
         if not inner:
             starts, start = [], self.text.find(needle)
             while start >= 0:
