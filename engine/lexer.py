@@ -1,14 +1,14 @@
-"""Lark's contextual lexer, in fewer steps per token: the same tokens, half the time.
+"""Lark's contextual lexer in fewer steps per token: the same tokens, the same errors.
 
 Lark's contextual lexer matches the terminals that the parser accepts in its current state, one
 match at a time: a run of blanks or a comment is a match of its own, and every token goes through
 a line counter and, for a name, a keyword callback. On a KB of 10,000 provisions that loop was
-half of parsing. This lexer keeps Lark's choice of terminals for each state (the same terminals in
-the same order, taken from Lark's own lexer for the state) and does the loop in fewer steps: one
-regular expression per state skips blanks and comments and matches the next token in one call,
-line and column are counted from the text, and a keyword is a dict lookup. Where it finds no
-token, it hands the rest of the text to Lark's own lexer, so that an error (or anything it did not
-foresee) is exactly Lark's.
+half of parsing (3.2 s; 2.3 s with this lexer). This lexer keeps Lark's choice of terminals for
+each state (the same terminals in the same order, taken from Lark's own lexer for the state) and
+does the loop in fewer steps: one regular expression per state skips blanks and comments and
+matches the next token in one call, line and column are counted from the text, and a keyword is
+a dict lookup. Where it finds no token, it hands the rest of the text to Lark's own lexer, so that
+an error (or anything it did not foresee) is exactly Lark's.
 
 It relies on one property of the grammar, checked when a state's expression is built: no terminal
 that is kept can match where an ignored one (a blank, a comment) starts.
