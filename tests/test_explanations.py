@@ -27,13 +27,13 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, browser_or_skip, run_cli
 
 import citelog
 from citelog import compiler
+from citelog.core import Atom, Comparison, Const, Negation, Var
 from citelog.errors import QueryError
 from citelog.explanations import Explainer, Explanation, Step, WhyNot
 from citelog.memo import memo, revision
 from citelog.names import INTERNAL
 from citelog.render import schema_path
 from citelog.scenario import load_scenario, parse_scenario
-from citelog.syntax import Atom, Comparison, Const, Negation, Var
 from citelog.values import Date, Money
 
 FIXTURE = REPO / "tests" / "data" / "explain-kb"

@@ -8,28 +8,23 @@ import datetime
 import pytest
 
 from citelog import CheckError, Date, Money
+from citelog.core import Atom, BinOp, Comparison, Const, Negation, Var
 from citelog.desugar import desugar
 from citelog.names import INTERNAL
 from citelog.parser import parse_atom, parse_module, read_module
-from citelog.syntax import (
-    Atom,
-    BinOp,
+from citelog.surface import (
     Clause,
-    Comparison,
     Conditions,
-    Const,
     Definition,
     Duty,
     Exception_,
     Membership,
-    Negation,
     Param,
     Penalty,
     Power,
     Quote,
     Retention,
     SourceDecl,
-    Var,
     Within,
 )
 
