@@ -1,13 +1,15 @@
 """Shared helpers for the citelog test suite.
 
-Most tests build a small KB folder in `tmp_path` (rule files plus a short source text), so that
-their assertions are exact and do not depend on the bundled KB, which is being extended.
+Most tests build a small KB folder in `tmp_path` (rule files plus a short source text), often a
+copy of a fixture KB of `tests/fixtures/`, so that their assertions are exact and do not depend
+on the bundled KB, which is being extended.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,61 +27,36 @@ CITELOG = str(Path(sys.executable).with_name("citelog"))  # the console script o
 # cold, then reads what it built. test_cache.py points it elsewhere for its own tests.
 os.environ["CITELOG_CACHE_DIR"] = tempfile.mkdtemp(prefix="citelog-test-cache-")
 
-# A short "statute" whose sentences the test KBs quote. Note the word split by a line-end
-# hyphen ("Com-\npliance") and the sentence wrapped across lines.
-LAW = """\
-(a) Every importer shall keep entry records. An agent of an importer
-is also an importer.
-(b) Entry records shall be kept for at least 5 years from the date of entry,
-and records of Com-
-pliance shall be kept for the same period.
-(c) A route exists between any two connected ports.
-"""
+# The test KBs, as real KB folders in tests/fixtures/ (its README says what each is for): tests
+# copy one, or write an edited copy of its text, so that their assertions are exact and do not
+# depend on the bundled KB. `routes` is the small KB of the API, proof and CLI tests; its law text
+# has a word split by a line-end hyphen ("Com-\npliance") and a sentence wrapped across lines.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXPLAIN_KB = FIXTURES / "explain"  # the invented law of the explanation tests, read in place
 
-HEADER = """\
-source law = "sources/law.txt".
-input imports(Party, Entry) means "Party imports under Entry" reads "{Party} imports under {Entry}".
-"""
+collect_ignore = ["fixtures"]  # data: the regression fixture's cases run only where a test runs them
 
-# A complete small KB used by the API, proof and CLI tests.
-ROUTES_KB = HEADER + """\
-input agent_of(Agent, Principal) means "Agent acts for Principal".
-input link(From, To) means "there is a direct link From To".
 
-provision "19 U.S.C. 1508(a)" {
-  quote law "Every importer shall keep entry records."
-  [importer] P is an importer if imports(P, _).
-  importer must keep entry_records.
-}
+def fixture_text(path: str) -> str:
+    """The text of a fixture file (`routes/rules.clog`), for a test that writes an edited copy."""
+    return (FIXTURES / path).read_text(encoding="utf-8")
 
-provision "19 U.S.C. 1508(a)(2)" {
-  quote law "An agent of an importer is also an importer."
-  [agent] P is an importer if agent_of(P, Q), is_a(Q, importer).
-}
 
-provision "19 U.S.C. 1508(b)" {
-  quote law "Entry records shall be kept for at least 5 years from the date of entry"
-  keep entry_records for at least 5 years from entry.
-}
+LAW = fixture_text("routes/sources/law.txt")
+ROUTES_KB = fixture_text("routes/rules.clog")
+HEADER = "".join(ROUTES_KB.splitlines(keepends=True)[:2])  # its source and an input: the start of any small KB
+FAILING_CASE = fixture_text("failing-case.yaml")  # a case the regression KB fails: the law says 5 years, not 6
 
-provision "19 U.S.C. 1508(c)" {
-  quote law "A route exists between any two connected ports."
-  route(X, Y) :- link(X, Y).
-  route(X, Z) :- route(X, Y), link(Y, Z).
-}
 
-provision "19 CFR 163.4(a)" {
-  reconstructed "facts stated by the KB itself, for the tests"
-  imports(kbco, e0).
-  link(p1, p2).
-  link(p2, p3).
-}
-
-interpretation keeping {
-  note "joins duties and periods"
-  must_keep(C, R, N, U, T, B) :- duty(C, keep, R), retention(R, N, U, T, B).
-}
-"""
+def copy_fixture(name: str, root: Path, *, rules: str | None = None, cases: bool = True) -> Path:
+    """A copy of a fixture KB at root (over whatever is there), its one rule file replaced by `rules`
+    if given, without its regression cases (`tests/`) if `cases` is false. Returns root."""
+    shutil.copytree(FIXTURES / name, root, ignore=None if cases else shutil.ignore_patterns("tests"),
+                    copy_function=shutil.copyfile, dirs_exist_ok=True)
+    if rules is not None:
+        (rule_file,) = root.glob("*.clog")
+        rule_file.write_text(rules, encoding="utf-8")
+    return root
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ import citelog
 from citelog import cache, outputs, parser, pipeline
 from citelog.pipeline import build
 
-from conftest import BUNDLED_KB, REPO, ROUTES_KB
+from conftest import BUNDLED_KB, EXPLAIN_KB, ROUTES_KB
 
 
 @pytest.fixture
@@ -184,7 +184,7 @@ def test_other_code_keys_another_entry(kb_folder, monkeypatch):
 @pytest.mark.parametrize("kb", ["bundled", "routes", "explain"])
 def test_a_build_is_read_back_whole(kb, make_kb, cache_dir, parses):
     """Every value a build holds is one the cache may rebuild: a second build parses nothing."""
-    path = {"bundled": BUNDLED_KB, "routes": make_kb(ROUTES_KB), "explain": REPO / "tests" / "data" / "explain-kb"}[kb]
+    path = {"bundled": BUNDLED_KB, "routes": make_kb(ROUTES_KB), "explain": EXPLAIN_KB}[kb]
     fresh = build(path)
     cached = build(path)
     assert cached[0].rules == fresh[0].rules and cached[2] == fresh[2]

@@ -1,7 +1,7 @@
 """Regression cases: the YAML format, its errors, the runner and `citelog test`.
 
-The tests use the small KB of regression_kb.py (its own law, catalogue and tests/ folder); the
-last ones run the bundled KB's own cases (kb/tests).
+The tests use a copy of the fixture KB tests/fixtures/regression (its own law, catalogue and
+tests/ folder); the last ones run the bundled KB's own cases (kb/tests).
 """
 
 from __future__ import annotations
@@ -11,15 +11,14 @@ import pytest
 import citelog
 from citelog.cases import kb_root_for, load_case_file, parse_cases
 from citelog.runner import coverage, run_case
-from conftest import BUNDLED_KB, run_cli
-from regression_kb import CASES, FAILING, write_regression_kb
+from conftest import BUNDLED_KB, FAILING_CASE, copy_fixture, fixture_text, run_cli
 
 USC = "19 U.S.C. 1508"
 
 
 @pytest.fixture
 def kb_dir(tmp_path):
-    return write_regression_kb(tmp_path / "kb")
+    return copy_fixture("regression", tmp_path / "kb")
 
 
 @pytest.fixture
@@ -250,7 +249,7 @@ class TestCommand:
         assert result.stdout.decode().splitlines()[-1] == "3 passed, 0 failed"
 
     def test_a_failure_is_shown_side_by_side_and_exits_1(self, kb_dir):
-        (kb_dir / "tests" / "z-fail.yaml").write_text(FAILING, encoding="utf-8")
+        (kb_dir / "tests" / "z-fail.yaml").write_text(FAILING_CASE, encoding="utf-8")
         result = run_cli("test", "kb/tests", cwd=kb_dir.parent)
         out = result.stdout.decode()
         assert result.returncode == 1
@@ -287,7 +286,7 @@ class TestCommand:
 
     def test_a_case_file_outside_a_kb_needs_kb(self, kb_dir, tmp_path):
         loose = tmp_path / "loose.yaml"
-        loose.write_text(CASES, encoding="utf-8")
+        loose.write_text(fixture_text("regression/tests/law.yaml"), encoding="utf-8")
         result = run_cli("test", str(loose), cwd=tmp_path)
         assert result.returncode == 1
         assert "error[unknown-kb]: cannot tell which KB this case file tests" in result.stderr.decode()

@@ -1,6 +1,6 @@
 """Explanations: proofs with their provisions, why-not, the four renderings, the CLI and a browser.
 
-Most tests run on a small, fixed KB of invented law, `tests/data/explain-kb/` (a test fixture,
+Most tests run on a small, fixed KB of invented law, `tests/fixtures/explain/` (a test fixture,
 not law) with its scenario `scenario.yaml`, so that their expected values and the golden files
 in `tests/golden/` do not move when the bundled KB is extended. A few run on the bundled KB
 through `citelog.load()`: its headline query against the JSON Schema, a proof for every answer
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, browser_or_skip, run_cli
+from conftest import CHROMIUM, CHROMIUM_ARGS, EXPLAIN_KB, REPO, browser_or_skip, run_cli
 
 import citelog
 from citelog import compiler
@@ -36,7 +36,7 @@ from citelog.render import schema_path
 from citelog.scenario import load_scenario, parse_scenario
 from citelog.values import Date, Money
 
-FIXTURE = REPO / "tests" / "data" / "explain-kb"
+FIXTURE = EXPLAIN_KB
 SCENARIO = FIXTURE / "scenario.yaml"
 GOLDEN = REPO / "tests" / "golden" / "explain"
 ARTIFACTS = REPO / "tests" / "artifacts"
