@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 import citelog
+from citelog.core import Atom, BinOp, Const, Var
+from citelog.parser import parse_module
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_KB = REPO / "kb"
@@ -130,6 +132,43 @@ def run_python(code: str, timeout: float = 10) -> str:
         pytest.fail(f"evaluation did not terminate within {timeout} s")
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+# ---- rule texts and the nodes they parse to --------------------------------------------------------------------
+
+
+def V(name: str) -> Var:
+    """A variable, as a test writes an expected node."""
+    return Var(name)
+
+
+def C(value) -> Const:
+    """A constant."""
+    return Const(value)
+
+
+def A(predicate: str, *args) -> Atom:
+    """An atom; an argument that is not a node is a constant."""
+    return Atom(predicate, tuple(a if isinstance(a, (Var, Const, BinOp)) else C(a) for a in args))
+
+
+def in_provision(body: str) -> str:
+    """A rule file of one (reconstructed) provision holding `body`."""
+    return 'provision "19 U.S.C. 1508(a)" {\n  reconstructed "test"\n' + body + "\n}\n"
+
+
+def only_form(text: str):
+    """The form of the one statement of a text (outside any block)."""
+    module = parse_module(text, "t.clog")
+    assert len(module.loose) == 1, module
+    return module.loose[0].form
+
+
+def statements_of(text: str):
+    """The statements of the one provision of a text."""
+    module = parse_module(text, "t.clog")
+    assert len(module.provisions) == 1
+    return module.provisions[0].statements
 
 
 # ---- a real browser -------------------------------------------------------------------------------------------------
