@@ -61,6 +61,11 @@ def copy_fixture(name: str, root: Path, *, rules: str | None = None, cases: bool
     return root
 
 
+def one_case(query: str, expect: str, extra: str = "") -> str:
+    """A case file of one case named c: its query, what it expects, and any other keys (`extra`)."""
+    return f"cases:\n  - name: c\n    query: {query}\n{extra}    expect:{expect}\n"
+
+
 @pytest.fixture(autouse=True)
 def _restore_gc_threshold():
     """Keep each test hermetic: evaluation tunes the (process-wide) garbage collector."""
