@@ -8,6 +8,7 @@ on the bundled KB, which is being extended.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import shutil
 import subprocess
@@ -15,11 +16,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 import citelog
 from citelog.core import Atom, BinOp, Const, Var
+from citelog.explanations import Explainer
 from citelog.parser import parse_module
+from citelog.render import schema_path
+from citelog.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_KB = REPO / "kb"
@@ -174,6 +179,75 @@ def statements_of(text: str):
     module = parse_module(text, "t.clog")
     assert len(module.provisions) == 1
     return module.provisions[0].statements
+
+
+# ---- the explain fixture: invented law, a scenario, and the golden files of its explanations ----------------------
+
+EXPLAIN_SCENARIO = EXPLAIN_KB / "scenario.yaml"
+EXPLAIN_GOLDEN = REPO / "tests" / "golden" / "explain"
+MADE = "1798797600"  # SOURCE_DATE_EPOCH of the goldens' memos: 2027-01-01T10:00:00Z
+SUFFIX = {"text": "txt", "md": "md", "html": "html", "json": "json"}  # of a golden file, by format
+
+OBLIGATIONS = "person_must_keep(P, R, N, U, T, B)"
+ELECTRONIC = "electronic_copy_required(P, E)"
+
+# The fixture's provisions, as the explanations must quote them (the source wraps (b) and (d)
+# and splits "com-\nmercial" at a line end: quotes are shown joined and on one line).
+QUOTE_101_A = "(a) Every importer of widgets shall keep import records."
+QUOTE_101_B = ("(b) An agent of an importer, or an agent of such an agent, is also an importer, unless the agent "
+               "acts solely as a carrier.")
+QUOTE_101_D = "(d) Subsection (a) does not apply to a person who imports only samples of no commercial value."
+QUOTE_10_2_A = "(a) Import records shall be kept for at least 5 years from the date of entry."
+INTERPRETATION_NOTE = ("The statute says who keeps which records and the regulation for how long; joining them with "
+                       "the classes a person belongs to gives each person's obligations.")
+
+with schema_path().open(encoding="utf-8") as _file:
+    EXPLANATION_SCHEMA = json.load(_file)
+EXPLANATION_VALIDATOR = jsonschema.Draft202012Validator(EXPLANATION_SCHEMA)
+
+
+def validate_explanation(document: str | dict) -> dict:
+    """Validate an explanation (JSON text or dict) against the shipped schema; return it parsed."""
+    payload = json.loads(document) if isinstance(document, str) else document
+    errors = sorted(EXPLANATION_VALIDATOR.iter_errors(payload), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
+    return payload
+
+
+def load_explain_kb(with_scenario: bool = True) -> citelog.KnowledgeBase:
+    """The explain fixture KB, with its scenario's facts unless `with_scenario` is false."""
+    kb = citelog.load(EXPLAIN_KB)
+    if with_scenario:
+        kb.add_facts(load_scenario(EXPLAIN_SCENARIO, kb.program).facts)
+    return kb
+
+
+@pytest.fixture(scope="module")
+def outside(tmp_path_factory) -> Path:
+    """A copy of the explain fixture KB outside any git work tree: its memo names no git commit, so
+    the goldens do not change with every commit of this repository."""
+    copy = tmp_path_factory.mktemp("outside") / "explain-kb"
+    shutil.copytree(EXPLAIN_KB, copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def explain_kb() -> citelog.KnowledgeBase:
+    """The explain fixture KB with its scenario's facts, shared by a module's tests: none may add or
+    withdraw facts."""
+    return load_explain_kb()
+
+
+@pytest.fixture
+def explainer(explain_kb) -> Explainer:
+    return Explainer(explain_kb)
+
+
+def proof_nodes(node: dict):
+    """Every node of a proof as JSON (an explanation's answer's `proof`), depth first."""
+    yield node
+    for p in node["premises"]:
+        yield from proof_nodes(p)
 
 
 # ---- a real browser -------------------------------------------------------------------------------------------------
