@@ -45,8 +45,8 @@ TARGET_S = 10.0
 
 import citelog  # noqa: E402
 from citelog.cases import Case, case_files, load_case_file  # noqa: E402
+from citelog.core import Const  # noqa: E402
 from citelog.runner import Runner, run_case  # noqa: E402
-from citelog.syntax import Const  # noqa: E402
 from citelog.values import Date, Money  # noqa: E402
 
 

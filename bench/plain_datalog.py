@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
 from citelog.compiler import compile_rule, compute, join_order  # noqa: E402  (join order, typed arithmetic)
+from citelog.core import Atom, Const, Negation, Var  # noqa: E402
 from citelog.program import Program  # noqa: E402
-from citelog.syntax import Atom, Const, Negation, Var  # noqa: E402
 
 _COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
             ">=": operator.ge}

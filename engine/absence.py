@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterator
 
 from . import compiler
 from .compiler import CompiledRule
+from .core import Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Var
 from .knowledge_base import KnowledgeBase
 from .names import is_generated
 from .provenance import ABSENT, TEST, Proof
-from .syntax import Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Var
 from .values import sort_key
 
 MAX_ROWS = 10_000  # partial matches kept per condition: a why, not a second evaluation

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import yaml
 
+from .core import Const
 from .errors import CitelogError, CheckError, Diagnostic, Position
 from .program import Program
 from .parser import parse_atom
 from .scenario import PARTY_PARAMS, compose_yaml, entries, place
-from .syntax import Const
 from .textfile import read_text
 
 ROLES = ("party", "subject", "certificate")  # what a fact's argument may name: a column of the row

@@ -103,18 +103,26 @@ def fingerprint(paths: Iterable[Path]) -> dict[str, str]:
 
 
 class _Restricted(pickle.Unpickler):
-    """Builds only citelog's own values and the few standard ones they hold: an entry can make
-    no other object, so it can run no code even if someone managed to write one."""
+    """Builds only the values a build is made of (the classes of the modules in `BUILT_FROM`) and
+    the few standard ones they hold: an entry can make no other object and call no function, so it
+    can run no code even if someone managed to write one. An entry naming a class that has moved
+    (written by older code) is refused like any other, and the KB rebuilt."""
 
+    BUILT_FROM = frozenset(f"citelog.{name}" for name in (
+        "core", "surface", "program", "defeasible", "strata", "compiler", "errors", "values"))
     ALLOWED = {("builtins", "list"), ("builtins", "dict"), ("builtins", "tuple"), ("builtins", "set"),
                ("builtins", "frozenset"), ("builtins", "object"), ("copyreg", "_reconstructor"),
                ("collections", "defaultdict"), ("collections", "OrderedDict"), ("pathlib", "PosixPath"),
                ("pathlib", "WindowsPath"), ("datetime", "date"), ("decimal", "Decimal")}
 
     def find_class(self, module: str, name: str):
-        if module.startswith("citelog.") or (module, name) in self.ALLOWED:
+        if (module, name) in self.ALLOWED:
             return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not a value of citelog")
+        if module in self.BUILT_FROM:
+            found = super().find_class(module, name)
+            if isinstance(found, type):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not a value of a build")
 
 
 def load(name: str):

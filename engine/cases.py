@@ -29,11 +29,11 @@ from pathlib import Path
 
 import yaml
 
+from .core import Atom, Var
 from .errors import CheckError, CitelogError, Diagnostic, Position
 from .knowledge_base import KnowledgeBase
 from .parser import parse_atom
 from .scenario import _Reader, compose_yaml, entries, load_scenario, place
-from .syntax import Atom, Var
 from .textfile import read_text
 from .values import Value
 

@@ -11,13 +11,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+from .core import Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Var, variables
 from .defeasible import APPLIES, ATTACKED, DEFINITELY, KINDS, OVERRIDDEN, base
 from .desugar import ORPHAN
 from .errors import CheckError, Diagnostic, Position
 from .names import INTERNAL
 from .program import Program
 from .quotes import SourceText
-from .syntax import Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Var, variables
 
 CITATION = re.compile(r"[0-9]+ (U\.S\.C\.|CFR) [0-9]+[0-9A-Za-z.\-]*(\([0-9A-Za-z]+\))*")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")

@@ -30,8 +30,8 @@ from pyDatalog import pyEngine
 
 from . import limits, names
 from .checks import bound_variables
+from .core import Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Term, Var, variables
 from .names import INTERNAL
-from .syntax import Atom, BinOp, Comparison, Const, Literal, Negation, Rule, Term, Var, variables
 from .values import Date, Money, type_name
 
 DELTA = f"delta{INTERNAL}"

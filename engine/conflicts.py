@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .core import DEFEATER, NEG, Const, Rule, Var, opposite
 from .defeasible import APPLIES, generated
 from .knowledge_base import KnowledgeBase
 from .provenance import RULE, Proof
-from .syntax import DEFEATER, NEG, Const, Rule, Var, opposite
 from .values import Value, sort_key
 
 

@@ -30,9 +30,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from .errors import Diagnostic, Position
-from .names import INTERNAL, fresh
-from .syntax import (
+from .core import (
     DEFEATER,
     NEG,
     STRICT,
@@ -44,11 +42,12 @@ from .syntax import (
     Literal,
     Negation,
     Rule,
-    Statement,
-    Superiority,
     Var,
     opposite,
 )
+from .errors import Diagnostic, Position
+from .names import INTERNAL, fresh
+from .surface import Statement, Superiority
 
 DEFINITELY, APPLIES, ATTACKED, OVERRIDDEN = "definitely", "applies", "attacked", "overridden"
 KINDS = (DEFINITELY, APPLIES, ATTACKED, OVERRIDDEN)  # of the predicates a theory's compilation generates

@@ -1,4 +1,4 @@
-"""Desugar the surface layer into core Datalog rules.
+"""The pass from the surface syntax (`citelog.surface`) to core Datalog rules (`citelog.core`).
 
 Every legal statement becomes one or more core rules over the legal vocabulary
 (`grammar/legal-vocabulary.clog`): `P is a C` becomes `is_a(P, c)`, `C must keep R` becomes
@@ -13,31 +13,24 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .core import Atom, Authority, Comparison, Const, Literal, Negation, Rule, Var
 from .defeasible import compile_theory
 from .errors import Diagnostic
 from .names import INTERNAL
 from .program import Program
-from .syntax import (
-    Atom,
-    Authority,
+from .surface import (
     Clause,
-    Comparison,
     Conditions,
-    Const,
     Definition,
     Duty,
     Exception_,
-    Literal,
     Membership,
     Module,
-    Negation,
     Penalty,
     Power,
     Retention,
-    Rule,
     Statement,
     Superiority,
-    Var,
 )
 
 ORPHAN = "none"  # authority kind of a rule outside any provision or interpretation

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from .absence import Unevaluable, bind, substituted, walk
+from .core import Atom, Const, Negation, Rule, Var
 from .errors import EvaluationError
 from .knowledge_base import Answer, KnowledgeBase
 from .memo import Memo
@@ -21,7 +22,6 @@ from .parser import parse_atom
 from .defeasible import Override
 from .proofs import Prover
 from .provenance import ABSENT, GIVEN, RULE, TEST, Proof
-from .syntax import Atom, Const, Negation, Rule, Var
 from .dates import describe
 from .reading import Reader, statement as _statement
 from .values import Date, Value, sort_key

@@ -15,10 +15,10 @@ import difflib
 import re
 from collections.abc import Iterable
 
+from .core import Atom, BinOp, Const, Var
 from .errors import CheckError, Diagnostic, QueryError
 from .parser import parse_atom
 from .program import Program
-from .syntax import Atom, BinOp, Const, Var
 
 _WORDS = re.compile(r"\s*[A-Za-z][\w']*\s+[A-Za-z]")
 CATALOGUE = "pick one from the catalogue (`citelog queries`, or the Ask page) or write an atom such as " \

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .checks import unknown_predicate_message
 from .compiler import CompiledRule
+from .core import Atom, BinOp, Const, Rule, Var
 from .errors import EvaluationError, InputError, QueryError
 from .evaluator import Engine, Model
 from .limits import Limits
@@ -26,7 +27,6 @@ from .parser import parse_atom
 from .program import Program
 from .quotes import SourceText
 from .relations import Derivation
-from .syntax import Atom, BinOp, Const, Rule, Var
 from .values import Value, check_value, sort_key
 
 

@@ -25,14 +25,11 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from . import cache, lexer, resources
 from .characters import INVISIBLE_CODE, invisible, nfc
+from .core import DEFEASIBLE, DEFEATER, NEG, Atom, BinOp, Comparison, Const, Negation, Var
 from .errors import CheckError, Diagnostic, Position, warning
-from .syntax import (
-    Atom,
-    BinOp,
+from .surface import (
     Clause,
-    Comparison,
     Conditions,
-    Const,
     Definition,
     Duty,
     Exception_,
@@ -41,7 +38,6 @@ from .syntax import (
     Membership,
     Module,
     NamedQuery,
-    Negation,
     Noise,
     Param,
     Penalty,
@@ -55,11 +51,7 @@ from .syntax import (
     Statement,
     Superiority,
     TermDecl,
-    Var,
     Within,
-    DEFEASIBLE,
-    DEFEATER,
-    NEG,
 )
 from .textfile import read_text
 from .values import DATE_FORMAT, MONEY_HINT, Date, Money, parse_int
@@ -152,7 +144,7 @@ class _Form(NamedTuple):
 
 @v_args(inline=True)
 class _ToAst(Transformer):
-    """Builds the `syntax` nodes of one text at a time, called by Lark as it reduces each rule
+    """Builds the `surface` nodes of one text at a time, called by Lark as it reduces each rule
     (`begin` starts a text: the parser holds one builder, so parses take turns, see `_TURN`)."""
 
     def begin(self, path: str) -> None:

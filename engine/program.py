@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .core import Atom, Negation, Rule, constants
 from .defeasible import Theory
 from .errors import Diagnostic, Position, QueryError
-from .syntax import (Atom, Interpretation, Module, NamedQuery, Negation, Noise, PredicateDecl, Provision, Rule,
-                     SourceDecl, TermDecl, constants)
+from .surface import Interpretation, Module, NamedQuery, Noise, PredicateDecl, Provision, SourceDecl, TermDecl
 
 
 @dataclass

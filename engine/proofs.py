@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from .absence import why_absent
 from .compiler import CompiledRule, generated_assignment
+from .core import Atom, Comparison, Const, Negation, Rule, Var
 from .knowledge_base import Answer, KnowledgeBase
 from .names import is_generated
 from .provenance import ABSENT, FACT, GIVEN, RULE, TEST, CitedAnswer, Proof
-from .syntax import Atom, Comparison, Const, Negation, Rule, Var
 from .values import Value
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .core import Rule
 from .knowledge_base import Answer
-from .syntax import Rule
 from .values import Value
 
 GIVEN, FACT, RULE, ABSENT, TEST = "given", "fact", "rule", "absent", "comparison"

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
+from .core import DEFEASIBLE, DEFEATER, NEG, Atom, BinOp, Comparison, Const, Negation, Rule, Var, opposite
 from .defeasible import ATTACKED, DEFINITELY, KINDS, OVERRIDDEN
 from .names import INTERNAL, is_generated
 from .program import Program
-from .syntax import DEFEASIBLE, DEFEATER, NEG, Atom, BinOp, Comparison, Const, Negation, Rule, Var, opposite
 from .wording import Wording, joined, ordinal
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")

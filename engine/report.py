@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from .conflicts import Prevailing, unresolved
+from .core import Atom, Var
 from .dates import until
 from .knowledge_base import KnowledgeBase
 from .obligations import Obligation, warnings
@@ -23,7 +24,6 @@ from .proofs import Prover
 from .provenance import Citation, by_label
 from .reading import PERIOD, noun
 from .retention import retention_rows
-from .syntax import Atom, Var
 from .values import Date, sort_key
 from .wording import Wording, word
 

@@ -38,7 +38,7 @@ import yaml
 from .characters import INVISIBLE_CODE, invisible, nfc, revealed
 from .errors import CheckError, Diagnostic, Position, warning
 from .program import Program
-from .syntax import PredicateDecl
+from .surface import PredicateDecl
 from .textfile import read_text
 from .values import DATE_FORMAT, Date, Money, Value, parse_int, type_name
 
@@ -330,7 +330,7 @@ class _Reader:
 
 def _classes(program: Program) -> set[str]:
     """The classes of persons a KB knows: the constant classes of its `is_a` rules."""
-    from .syntax import Const
+    from .core import Const
 
     return {
         rule.head.args[1].value

@@ -22,11 +22,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .core import Atom, Negation
 from .errors import CitelogError, Position
 from .knowledge_base import KnowledgeBase
 from .names import INTERNAL
 from .program import Program
-from .syntax import Atom, Negation
 
 SCHEMA = "citelog.diff/1"
 OTHER = "other causes"

@@ -19,13 +19,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .cases import Case
+from .core import Atom, Var
 from .errors import CitelogError
 from .knowledge_base import KnowledgeBase
 from .parser import parse_atom
 from .proofs import Prover
 from .provenance import Proof
 from .retention import HEADLINE
-from .syntax import Atom, Var
 from .values import Value, to_json, type_name
 
 SCHEMA = "citelog.snapshot/1"

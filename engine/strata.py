@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from .checks import dependency_components
 from .compiler import CompiledRule, compile_rule
+from .core import Atom, Const, Negation, Rule
 from .program import Program
-from .syntax import Atom, Const, Negation, Rule
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,30 @@
 """Shared helpers for the citelog test suite.
 
-Most tests build a small KB folder in `tmp_path` (rule files plus a short source text), so that
-their assertions are exact and do not depend on the bundled KB, which is being extended.
+Most tests build a small KB folder in `tmp_path` (rule files plus a short source text), often a
+copy of a fixture KB of `tests/fixtures/`, so that their assertions are exact and do not depend
+on the bundled KB, which is being extended.
 """
 
 from __future__ import annotations
 
 import gc
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 import citelog
+from citelog.core import Atom, BinOp, Const, Var
+from citelog.explanations import Explainer
+from citelog.parser import parse_module
+from citelog.render import schema_path
+from citelog.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_KB = REPO / "kb"
@@ -25,61 +34,41 @@ CITELOG = str(Path(sys.executable).with_name("citelog"))  # the console script o
 # cold, then reads what it built. test_cache.py points it elsewhere for its own tests.
 os.environ["CITELOG_CACHE_DIR"] = tempfile.mkdtemp(prefix="citelog-test-cache-")
 
-# A short "statute" whose sentences the test KBs quote. Note the word split by a line-end
-# hyphen ("Com-\npliance") and the sentence wrapped across lines.
-LAW = """\
-(a) Every importer shall keep entry records. An agent of an importer
-is also an importer.
-(b) Entry records shall be kept for at least 5 years from the date of entry,
-and records of Com-
-pliance shall be kept for the same period.
-(c) A route exists between any two connected ports.
-"""
+# The test KBs, as real KB folders in tests/fixtures/ (its README says what each is for): tests
+# copy one, or write an edited copy of its text, so that their assertions are exact and do not
+# depend on the bundled KB. `routes` is the small KB of the API, proof and CLI tests; its law text
+# has a word split by a line-end hyphen ("Com-\npliance") and a sentence wrapped across lines.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXPLAIN_KB = FIXTURES / "explain"  # the invented law of the explanation tests, read in place
 
-HEADER = """\
-source law = "sources/law.txt".
-input imports(Party, Entry) means "Party imports under Entry" reads "{Party} imports under {Entry}".
-"""
+collect_ignore = ["fixtures"]  # data: the regression fixture's cases run only where a test runs them
 
-# A complete small KB used by the API, proof and CLI tests.
-ROUTES_KB = HEADER + """\
-input agent_of(Agent, Principal) means "Agent acts for Principal".
-input link(From, To) means "there is a direct link From To".
 
-provision "19 U.S.C. 1508(a)" {
-  quote law "Every importer shall keep entry records."
-  [importer] P is an importer if imports(P, _).
-  importer must keep entry_records.
-}
+def fixture_text(path: str) -> str:
+    """The text of a fixture file (`routes/rules.clog`), for a test that writes an edited copy."""
+    return (FIXTURES / path).read_text(encoding="utf-8")
 
-provision "19 U.S.C. 1508(a)(2)" {
-  quote law "An agent of an importer is also an importer."
-  [agent] P is an importer if agent_of(P, Q), is_a(Q, importer).
-}
 
-provision "19 U.S.C. 1508(b)" {
-  quote law "Entry records shall be kept for at least 5 years from the date of entry"
-  keep entry_records for at least 5 years from entry.
-}
+LAW = fixture_text("routes/sources/law.txt")
+ROUTES_KB = fixture_text("routes/rules.clog")
+HEADER = "".join(ROUTES_KB.splitlines(keepends=True)[:2])  # its source and an input: the start of any small KB
+FAILING_CASE = fixture_text("failing-case.yaml")  # a case the regression KB fails: the law says 5 years, not 6
 
-provision "19 U.S.C. 1508(c)" {
-  quote law "A route exists between any two connected ports."
-  route(X, Y) :- link(X, Y).
-  route(X, Z) :- route(X, Y), link(Y, Z).
-}
 
-provision "19 CFR 163.4(a)" {
-  reconstructed "facts stated by the KB itself, for the tests"
-  imports(kbco, e0).
-  link(p1, p2).
-  link(p2, p3).
-}
+def copy_fixture(name: str, root: Path, *, rules: str | None = None, cases: bool = True) -> Path:
+    """A copy of a fixture KB at root (over whatever is there), its one rule file replaced by `rules`
+    if given, without its regression cases (`tests/`) if `cases` is false. Returns root."""
+    shutil.copytree(FIXTURES / name, root, ignore=None if cases else shutil.ignore_patterns("tests"),
+                    copy_function=shutil.copyfile, dirs_exist_ok=True)
+    if rules is not None:
+        (rule_file,) = root.glob("*.clog")
+        rule_file.write_text(rules, encoding="utf-8")
+    return root
 
-interpretation keeping {
-  note "joins duties and periods"
-  must_keep(C, R, N, U, T, B) :- duty(C, keep, R), retention(R, N, U, T, B).
-}
-"""
+
+def one_case(query: str, expect: str, extra: str = "") -> str:
+    """A case file of one case named c: its query, what it expects, and any other keys (`extra`)."""
+    return f"cases:\n  - name: c\n    query: {query}\n{extra}    expect:{expect}\n"
 
 
 @pytest.fixture(autouse=True)
@@ -153,6 +142,112 @@ def run_python(code: str, timeout: float = 10) -> str:
         pytest.fail(f"evaluation did not terminate within {timeout} s")
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+# ---- rule texts and the nodes they parse to --------------------------------------------------------------------
+
+
+def V(name: str) -> Var:
+    """A variable, as a test writes an expected node."""
+    return Var(name)
+
+
+def C(value) -> Const:
+    """A constant."""
+    return Const(value)
+
+
+def A(predicate: str, *args) -> Atom:
+    """An atom; an argument that is not a node is a constant."""
+    return Atom(predicate, tuple(a if isinstance(a, (Var, Const, BinOp)) else C(a) for a in args))
+
+
+def in_provision(body: str) -> str:
+    """A rule file of one (reconstructed) provision holding `body`."""
+    return 'provision "19 U.S.C. 1508(a)" {\n  reconstructed "test"\n' + body + "\n}\n"
+
+
+def only_form(text: str):
+    """The form of the one statement of a text (outside any block)."""
+    module = parse_module(text, "t.clog")
+    assert len(module.loose) == 1, module
+    return module.loose[0].form
+
+
+def statements_of(text: str):
+    """The statements of the one provision of a text."""
+    module = parse_module(text, "t.clog")
+    assert len(module.provisions) == 1
+    return module.provisions[0].statements
+
+
+# ---- the explain fixture: invented law, a scenario, and the golden files of its explanations ----------------------
+
+EXPLAIN_SCENARIO = EXPLAIN_KB / "scenario.yaml"
+EXPLAIN_GOLDEN = REPO / "tests" / "golden" / "explain"
+MADE = "1798797600"  # SOURCE_DATE_EPOCH of the goldens' memos: 2027-01-01T10:00:00Z
+SUFFIX = {"text": "txt", "md": "md", "html": "html", "json": "json"}  # of a golden file, by format
+
+OBLIGATIONS = "person_must_keep(P, R, N, U, T, B)"
+ELECTRONIC = "electronic_copy_required(P, E)"
+
+# The fixture's provisions, as the explanations must quote them (the source wraps (b) and (d)
+# and splits "com-\nmercial" at a line end: quotes are shown joined and on one line).
+QUOTE_101_A = "(a) Every importer of widgets shall keep import records."
+QUOTE_101_B = ("(b) An agent of an importer, or an agent of such an agent, is also an importer, unless the agent "
+               "acts solely as a carrier.")
+QUOTE_101_D = "(d) Subsection (a) does not apply to a person who imports only samples of no commercial value."
+QUOTE_10_2_A = "(a) Import records shall be kept for at least 5 years from the date of entry."
+INTERPRETATION_NOTE = ("The statute says who keeps which records and the regulation for how long; joining them with "
+                       "the classes a person belongs to gives each person's obligations.")
+
+with schema_path().open(encoding="utf-8") as _file:
+    EXPLANATION_SCHEMA = json.load(_file)
+EXPLANATION_VALIDATOR = jsonschema.Draft202012Validator(EXPLANATION_SCHEMA)
+
+
+def validate_explanation(document: str | dict) -> dict:
+    """Validate an explanation (JSON text or dict) against the shipped schema; return it parsed."""
+    payload = json.loads(document) if isinstance(document, str) else document
+    errors = sorted(EXPLANATION_VALIDATOR.iter_errors(payload), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
+    return payload
+
+
+def load_explain_kb(with_scenario: bool = True) -> citelog.KnowledgeBase:
+    """The explain fixture KB, with its scenario's facts unless `with_scenario` is false."""
+    kb = citelog.load(EXPLAIN_KB)
+    if with_scenario:
+        kb.add_facts(load_scenario(EXPLAIN_SCENARIO, kb.program).facts)
+    return kb
+
+
+@pytest.fixture(scope="module")
+def outside(tmp_path_factory) -> Path:
+    """A copy of the explain fixture KB outside any git work tree: its memo names no git commit, so
+    the goldens do not change with every commit of this repository."""
+    copy = tmp_path_factory.mktemp("outside") / "explain-kb"
+    shutil.copytree(EXPLAIN_KB, copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def explain_kb() -> citelog.KnowledgeBase:
+    """The explain fixture KB with its scenario's facts, shared by a module's tests: none may add or
+    withdraw facts."""
+    return load_explain_kb()
+
+
+@pytest.fixture
+def explainer(explain_kb) -> Explainer:
+    return Explainer(explain_kb)
+
+
+def proof_nodes(node: dict):
+    """Every node of a proof as JSON (an explanation's answer's `proof`), depth first."""
+    yield node
+    for p in node["premises"]:
+        yield from proof_nodes(p)
 
 
 # ---- a real browser -------------------------------------------------------------------------------------------------

@@ -7,8 +7,7 @@ import pytest
 import citelog
 from citelog.activities import Activity, activities
 
-from conftest import run_cli
-from regression_kb import write_regression_kb
+from conftest import copy_fixture, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +33,7 @@ def test_an_activity_states_its_facts_about_one_row():
 
 
 def test_a_kb_without_the_file_offers_its_inputs_of_a_party(tmp_path):
-    kb = citelog.load(write_regression_kb(tmp_path / "kb", cases=None))
+    kb = citelog.load(copy_fixture("regression", tmp_path / "kb", cases=False))
     assert {name: a.facts for name, a in activities(kb.program).items()} == {
         "agent_of": (("agent_of", ("party", "subject")),), "imports": (("imports", ("party", "subject")),)}
 
@@ -72,7 +71,7 @@ twice:
 
 
 def test_every_problem_of_the_file_is_reported_at_once_with_its_place(tmp_path):
-    root = write_regression_kb(tmp_path / "kb", cases=None)
+    root = copy_fixture("regression", tmp_path / "kb", cases=False)
     (root / "activities.yaml").write_text(BAD, encoding="utf-8")
     with pytest.raises(citelog.CheckError) as raised:
         activities(citelog.load(root).program)
@@ -94,7 +93,7 @@ def test_every_problem_of_the_file_is_reported_at_once_with_its_place(tmp_path):
 
 
 def test_the_schedule_stops_with_the_file_s_errors(tmp_path):
-    root = write_regression_kb(tmp_path / "kb", cases=None)
+    root = copy_fixture("regression", tmp_path / "kb", cases=False)
     (root / "activities.yaml").write_text("files: [unclosed\n", encoding="utf-8")
     inventory = tmp_path / "in.csv"
     inventory.write_text("record_id,party,activity,subject,event,date\nr1,acme,imports,E1,entry,2020-01-02\n",
@@ -106,7 +105,7 @@ def test_the_schedule_stops_with_the_file_s_errors(tmp_path):
 
 
 def test_the_schedule_never_writes_over_the_activities_it_reads(tmp_path):
-    root = write_regression_kb(tmp_path / "kb", cases=None)
+    root = copy_fixture("regression", tmp_path / "kb", cases=False)
     activities_file = root / "activities.yaml"
     activities_file.write_text("importing:\n  description: imports\n  facts:\n    - imports(party, subject)\n",
                                encoding="utf-8")
@@ -120,7 +119,7 @@ def test_the_schedule_never_writes_over_the_activities_it_reads(tmp_path):
 
 
 def test_check_reports_the_activities_file_with_the_rules(tmp_path):
-    root = write_regression_kb(tmp_path / "kb", cases=None)
+    root = copy_fixture("regression", tmp_path / "kb", cases=False)
     (root / "activities.yaml").write_text("importing:\n  description: imports\n  facts:\n    - imports(party)\n",
                                           encoding="utf-8")
     result = run_cli("check", str(root))

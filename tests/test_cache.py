@@ -3,16 +3,20 @@ corrupt or foreign entry is ignored and rebuilt, never trusted."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import stat
+import sys
+import types
 
 import pytest
 
 import citelog
-from citelog import cache, parser, pipeline
+from citelog import cache, outputs, parser, pipeline
 from citelog.pipeline import build
 
-from conftest import ROUTES_KB
+from conftest import BUNDLED_KB, EXPLAIN_KB, ROUTES_KB
 
 
 @pytest.fixture
@@ -131,23 +135,60 @@ def test_the_grammar_tables_are_cached(cache_dir):
         parser._parser.cache_clear()
 
 
-def test_an_entry_that_would_run_code_is_refused(kb_folder, cache_dir, parses, tmp_path):
-    """Even a whole entry in a folder of this user's is unpickled only into citelog's own values."""
-    import hashlib
-    import pickle
+def write_entry(entry, value) -> None:
+    """Replace an entry by a whole one (magic, hash) that holds `value`."""
+    body = pickle.dumps((value, {}))
+    entry.write_bytes(cache._MAGIC + hashlib.sha256(body).hexdigest().encode() + body)
 
+
+@pytest.mark.parametrize("function", ["os.system", "citelog.outputs.write_text"])
+def test_an_entry_that_would_run_code_is_refused(kb_folder, cache_dir, parses, tmp_path, function):
+    """Even a whole entry in a folder of this user's is unpickled only into the classes a build is
+    made of: no function is called, Python's or citelog's own."""
     answers(kb_folder)
     (entry,) = entries(cache_dir)
     marker = tmp_path / "pwned"
+    call = {"os.system": (os.system, (f"touch {marker}",)),
+            "citelog.outputs.write_text": (outputs.write_text, (str(marker), "written by the cache"))}[function]
 
     class Payload:
         def __reduce__(self):
-            return (os.system, (f"touch {marker}",))
+            return call
 
-    body = pickle.dumps((Payload(), {}))
-    entry.write_bytes(cache._MAGIC + hashlib.sha256(body).hexdigest().encode() + body)
+    write_entry(entry, Payload())
     answers(kb_folder)
     assert not marker.exists() and len(parses) == 2  # refused, rebuilt
+
+
+def test_an_entry_written_before_a_class_moved_is_ignored_and_rebuilt(kb_folder, cache_dir, parses, monkeypatch):
+    """The syntax nodes were in `citelog.syntax` before they were split into `core` and `surface`:
+    an entry that names the old place is refused, and the KB rebuilt."""
+    expected = answers(kb_folder)
+    (entry,) = entries(cache_dir)
+    old = types.ModuleType("citelog.syntax")
+    old.Rule = type("Rule", (), {"__module__": "citelog.syntax"})
+    monkeypatch.setitem(sys.modules, "citelog.syntax", old)
+    write_entry(entry, (old.Rule(), []))
+    monkeypatch.delitem(sys.modules, "citelog.syntax")
+    assert answers(kb_folder) == expected and len(parses) == 2
+
+
+def test_other_code_keys_another_entry(kb_folder, monkeypatch):
+    """The key covers citelog's own code, so an entry written by another version is never looked up."""
+    files = [(f.name, f) for f in pipeline.rule_files(kb_folder)]
+    before = cache.key(files)
+    monkeypatch.setattr(cache, "_code_fingerprint", lambda: "other code")
+    assert cache.key(files) != before
+
+
+@pytest.mark.parametrize("kb", ["bundled", "routes", "explain"])
+def test_a_build_is_read_back_whole(kb, make_kb, cache_dir, parses):
+    """Every value a build holds is one the cache may rebuild: a second build parses nothing."""
+    path = {"bundled": BUNDLED_KB, "routes": make_kb(ROUTES_KB), "explain": EXPLAIN_KB}[kb]
+    fresh = build(path)
+    cached = build(path)
+    assert cached[0].rules == fresh[0].rules and cached[2] == fresh[2]
+    assert len(parses) == len(pipeline.rule_files(path))
 
 
 def test_only_the_most_recently_used_entries_are_kept(make_kb, cache_dir, parses, monkeypatch):

@@ -1,7 +1,8 @@
-"""Regression cases: the YAML format, its errors, the runner and `citelog test`.
+"""Regression cases (engine/cases.py): the YAML format, its errors, and `citelog test`; the runner
+that compares a case with its answers is tested in test_runner.py.
 
-The tests use the small KB of regression_kb.py (its own law, catalogue and tests/ folder); the
-last ones run the bundled KB's own cases (kb/tests).
+The tests use a copy of the fixture KB tests/fixtures/regression (its own law, catalogue and
+tests/ folder); the last ones run the bundled KB's own cases (kb/tests).
 """
 
 from __future__ import annotations
@@ -10,16 +11,14 @@ import pytest
 
 import citelog
 from citelog.cases import kb_root_for, load_case_file, parse_cases
-from citelog.runner import coverage, run_case
-from conftest import BUNDLED_KB, run_cli
-from regression_kb import CASES, FAILING, write_regression_kb
+from conftest import BUNDLED_KB, FAILING_CASE, copy_fixture, fixture_text, one_case, run_cli
 
 USC = "19 U.S.C. 1508"
 
 
 @pytest.fixture
 def kb_dir(tmp_path):
-    return write_regression_kb(tmp_path / "kb")
+    return copy_fixture("regression", tmp_path / "kb")
 
 
 @pytest.fixture
@@ -35,10 +34,6 @@ def errors_of(kb, text: str, path: str = "cases.yaml") -> list[str]:
     with pytest.raises(citelog.CheckError) as caught:
         parse_cases(text, kb, path)
     return [str(d) for d in caught.value.diagnostics]
-
-
-def one_case(query: str, expect: str, extra: str = "") -> str:
-    return f"cases:\n  - name: c\n    query: {query}\n{extra}    expect:{expect}\n"
 
 
 # ---- the format -------------------------------------------------------------------------------------
@@ -167,79 +162,6 @@ class TestErrors:
         assert str(raised.value.diagnostics[0]).startswith(expected), raised.value.diagnostics
 
 
-# ---- the runner ------------------------------------------------------------------------------------------
-
-
-def run(kb, text: str):
-    [case] = cases_of(kb, text)
-    return run_case(kb, case)
-
-
-class TestRunner:
-    def test_the_bundled_cases_of_the_small_kb_pass_and_exercise_every_provision(self, kb, kb_dir):
-        results = [run_case(kb, c) for c in load_case_file(kb_dir / "tests" / "law.yaml", kb)]
-        assert [r.passed for r in results] == [True, True, True]
-        assert results[1].exercised == {f"{USC}(a)", f"{USC}(a)(2)"}
-        assert coverage(kb, results).uncovered == []
-
-    def test_a_case_runs_on_its_facts_only_and_withdraws_them(self, kb):
-        result = run(kb, one_case("is_a(acme, C)", "\n      - answer: {C: importer}\n        citations: [x]\n",
-                                  "    scenario:\n      facts:\n        imports: [[acme, e1]]\n"))
-        assert kb.given_facts() == []
-        assert [r.verdict for r in result.rows] == ["citations"]  # 'x' is not cited
-        assert kb.query("is_a(acme, C)") == []
-
-    def test_a_missing_answer_fails_and_is_shown_beside_nothing(self, kb):
-        result = run(kb, one_case("is_a(acme, C)", f"\n      - answer: {{C: importer}}\n"
-                                                   f"        citations: [{USC}(a)]\n"))
-        assert not result.passed
-        assert [r.verdict for r in result.rows] == ["missing"]
-        report = result.report()
-        assert report.startswith("cases.yaml:2:5: case 'c' failed\n  query: is_a(acme, C)\n")
-        assert "expected (citations must include)" in report and "| actual" in report
-        assert "-  C=importer" in report and "| (no such answer)" in report
-        assert "1 missing answer(s) (-)" in report
-
-    def test_an_unexpected_answer_fails_unless_answers_include(self, kb):
-        facts = "    scenario:\n      facts:\n        imports: [[acme, e1]]\n"
-        strict = run(kb, one_case("is_a(P, C)", " none", facts))
-        assert [r.verdict for r in strict.rows] == ["unexpected"]
-        assert "+  (not expected)" in strict.report() and "P=acme, C=importer" in strict.report()
-        lenient = run(kb, one_case("must_keep(C, R, N, U, T, B)", f"\n      - answer: {{C: importer, R: entry_records, "
-                                   f"N: 5, U: years, T: entry, B: at_least}}\n        citations: [{USC}(b)]\n",
-                                   "    answers: include\n"))
-        assert lenient.passed
-
-    def test_citations_must_include_the_listed_ones_by_default(self, kb):
-        answer = "\n      - answer: {C: importer, R: entry_records, N: 5, U: years, T: entry, B: at_least}\n"
-        subset = run(kb, one_case("must_keep(C, R, N, U, T, B)", answer + f"        citations: [{USC}(b)]\n"))
-        assert subset.passed
-        wrong = run(kb, one_case("must_keep(C, R, N, U, T, B)", answer + f"        citations: [{USC}(a)(2)]\n"))
-        assert [r.verdict for r in wrong.rows] == ["citations"]
-        assert f"cites {USC}(a)(2) <" in wrong.report()
-
-    def test_citations_exactly_compares_the_whole_set(self, kb):
-        answer = "\n      - answer: {C: importer, R: entry_records, N: 5, U: years, T: entry, B: at_least}\n"
-        exact = "    citations: exactly\n"
-        short = run(kb, one_case("must_keep(C, R, N, U, T, B)", answer + f"        citations: [{USC}(b)]\n", exact))
-        assert not short.passed
-        full = run(kb, one_case("must_keep(C, R, N, U, T, B)",
-                                answer + f"        citations: [{USC}(a), {USC}(b), keeping]\n", exact))
-        assert full.passed
-
-    def test_a_citation_no_rule_carries_is_pointed_out(self, kb):
-        result = run(kb, one_case("is_a(acme, C)", "\n      - answer: {C: importer}\n        citations: [19 USC 1508]\n",
-                                  "    scenario:\n      facts:\n        imports: [[acme, e1]]\n"))
-        assert "note: no rule of this KB is cited '19 USC 1508'" in result.report()
-
-    def test_coverage_lists_the_provisions_no_case_exercises(self, kb):
-        result = run(kb, one_case("is_a(acme, C)", f"\n      - answer: {{C: importer}}\n"
-                                                   f"        citations: [{USC}(a)]\n",
-                                  "    scenario:\n      facts:\n        imports: [[acme, e1]]\n"))
-        assert result.passed
-        assert [c for c, _ in coverage(kb, [result]).uncovered] == [f"{USC}(a)(2)", f"{USC}(b)"]
-
-
 # ---- citelog test -----------------------------------------------------------------------------------------
 
 
@@ -250,7 +172,7 @@ class TestCommand:
         assert result.stdout.decode().splitlines()[-1] == "3 passed, 0 failed"
 
     def test_a_failure_is_shown_side_by_side_and_exits_1(self, kb_dir):
-        (kb_dir / "tests" / "z-fail.yaml").write_text(FAILING, encoding="utf-8")
+        (kb_dir / "tests" / "z-fail.yaml").write_text(FAILING_CASE, encoding="utf-8")
         result = run_cli("test", "kb/tests", cwd=kb_dir.parent)
         out = result.stdout.decode()
         assert result.returncode == 1
@@ -287,7 +209,7 @@ class TestCommand:
 
     def test_a_case_file_outside_a_kb_needs_kb(self, kb_dir, tmp_path):
         loose = tmp_path / "loose.yaml"
-        loose.write_text(CASES, encoding="utf-8")
+        loose.write_text(fixture_text("regression/tests/law.yaml"), encoding="utf-8")
         result = run_cli("test", str(loose), cwd=tmp_path)
         assert result.returncode == 1
         assert "error[unknown-kb]: cannot tell which KB this case file tests" in result.stderr.decode()

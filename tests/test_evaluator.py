@@ -1,5 +1,6 @@
-"""The stratum-driven evaluator (engine/evaluator.py, strata.py, relations.py): rounds, strata,
-derivation records, models shared between scenarios, and limits that hold inside any join."""
+"""The stratum-driven evaluator (engine/evaluator.py): rounds, derivation records, models shared
+between scenarios, and limits that hold inside any join. Its plan (the strata) is tested in
+test_strata.py, its indexed relations in test_relations.py."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ import pytest
 
 import citelog
 from citelog import EvaluationError, Limits
-from citelog.relations import Relation
-from citelog.strata import Plan
 
 from conftest import HEADER
 from test_semantics import _closure
@@ -27,34 +26,6 @@ LINKS = [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")]  # a cycle a -> b -> c 
 @pytest.fixture
 def kb(routes_kb):
     return citelog.load(routes_kb)
-
-
-def plan(rules: list[str], inputs: dict[str, int]) -> Plan:
-    from citelog.pipeline import build_plain
-
-    return Plan(build_plain(rules, inputs))
-
-
-class TestStrata:
-    def test_strata_come_in_dependency_order(self):
-        strata = plan(["b(X) :- a(X).", "c(X) :- b(X), not a2(X).", "a2(X) :- a(X), X > 1."], {"a": 1}).strata
-        order = {p: s.number for s in strata for p in s.predicates}
-        assert order["a"] < order["b"] < order["c"] and order["a"] < order["a2"] < order["c"]
-
-    def test_mutual_recursion_is_one_recursive_stratum(self):
-        built = plan(["even(X) :- zero(X).", "even(Y) :- odd(X), succ(X, Y).", "odd(Y) :- even(X), succ(X, Y)."],
-                     {"zero": 1, "succ": 2})
-        stratum = built.stratum_of["even"]
-        assert stratum is built.stratum_of["odd"] and stratum.recursive
-        assert {r.head.predicate for r in stratum.rules} == {"even", "odd"}
-        assert stratum.inputs == {"zero", "succ"}
-
-    def test_a_recursive_rule_gets_one_variant_per_recursive_call(self):
-        built = plan(["p(X, Z) :- p(X, Y), p(Y, Z), e(Y, Z).", "p(X, Y) :- e(X, Y)."], {"e": 2})
-        recursive, plain = built.rules_for("p")
-        assert len(recursive.variants) == 2 and not plain.variants
-        for variant in recursive.variants:  # each reads the delta of one call, first
-            assert variant.body[0].predicate == "delta:p"
 
 
 class TestRounds:
@@ -164,16 +135,6 @@ class TestModels:
             kb.withdraw_facts()
             assert {a["P"] for a in kb.query("is_a(P, importer)")} == {"kbco", "one"}
         assert {a["P"] for a in kb.query("is_a(P, importer)")} == {"kbco"}
-
-
-class TestRelation:
-    def test_indexes_follow_additions(self):
-        relation = Relation(2, [(1, "a"), (2, "b")])
-        assert list(relation.match((1,), ("a",))) == [(1, "a")]
-        relation.add((3, "a"))
-        assert sorted(relation.match((1,), ("a",))) == [(1, "a"), (3, "a")]
-        assert list(relation.match((0, 1), (2, "b"))) == [(2, "b")] and list(relation.match((0, 1), (2, "a"))) == []
-        assert not relation.add((1, "a")) and len(relation) == 3
 
 
 class TestLimits:

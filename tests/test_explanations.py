@@ -1,21 +1,17 @@
-"""Explanations: proofs with their provisions, why-not, the four renderings, the CLI and a browser.
+"""Explanations: proofs with their provisions, why-not, the Python API and the CLI.
 
-Most tests run on a small, fixed KB of invented law, `tests/data/explain-kb/` (a test fixture,
+Most tests run on a small, fixed KB of invented law, `tests/fixtures/explain/` (a test fixture,
 not law) with its scenario `scenario.yaml`, so that their expected values and the golden files
 in `tests/golden/` do not move when the bundled KB is extended. A few run on the bundled KB
 through `citelog.load()`: its headline query against the JSON Schema, a proof for every answer
-of every predicate, and why-not for every exception it states.
-
-Golden files are the specification of the renderings: `CITELOG_UPDATE_GOLDEN=1 pytest
-tests/test_explanations.py` rewrites them; read every changed file before committing it.
+of every predicate, and why-not for every exception it states. The four renderings (text,
+Markdown, HTML, JSON), their golden files and the HTML in a browser are tested in test_render.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from collections import defaultdict
 from itertools import count
@@ -23,72 +19,22 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, browser_or_skip, run_cli
+from conftest import (ELECTRONIC, EXPLAIN_GOLDEN, EXPLAIN_KB, EXPLAIN_SCENARIO, EXPLANATION_SCHEMA,
+                      INTERPRETATION_NOTE, MADE, OBLIGATIONS, QUOTE_10_2_A, QUOTE_101_A, QUOTE_101_B, QUOTE_101_D,
+                      REPO, SUFFIX, load_explain_kb, proof_nodes, run_cli, validate_explanation)
 
 import citelog
 from citelog import compiler
+from citelog.core import Atom, Comparison, Const, Negation, Var
 from citelog.errors import QueryError
 from citelog.explanations import Explainer, Explanation, Step, WhyNot
-from citelog.memo import memo, revision
 from citelog.names import INTERNAL
-from citelog.render import schema_path
-from citelog.scenario import load_scenario, parse_scenario
-from citelog.syntax import Atom, Comparison, Const, Negation, Var
 from citelog.values import Date, Money
 
-FIXTURE = REPO / "tests" / "data" / "explain-kb"
-SCENARIO = FIXTURE / "scenario.yaml"
-GOLDEN = REPO / "tests" / "golden" / "explain"
-ARTIFACTS = REPO / "tests" / "artifacts"
-UPDATE = os.environ.get("CITELOG_UPDATE_GOLDEN") == "1"
-MADE = "1798797600"  # SOURCE_DATE_EPOCH of the goldens' memos: 2027-01-01T10:00:00Z
-
-OBLIGATIONS = "person_must_keep(P, R, N, U, T, B)"
-ELECTRONIC = "electronic_copy_required(P, E)"
-
-# The fixture's provisions, as the explanations must quote them (the source wraps (b) and (d)
-# and splits "com-\nmercial" at a line end: quotes are shown joined and on one line).
-QUOTE_101_A = "(a) Every importer of widgets shall keep import records."
-QUOTE_101_B = ("(b) An agent of an importer, or an agent of such an agent, is also an importer, unless the agent "
-               "acts solely as a carrier.")
-QUOTE_101_D = "(d) Subsection (a) does not apply to a person who imports only samples of no commercial value."
-QUOTE_10_2_A = "(a) Import records shall be kept for at least 5 years from the date of entry."
-INTERPRETATION_NOTE = ("The statute says who keeps which records and the regulation for how long; joining them with "
-                       "the classes a person belongs to gives each person's obligations.")
-
-with schema_path().open(encoding="utf-8") as _file:
-    SCHEMA = json.load(_file)
-VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
-STEP_VALIDATOR = jsonschema.Draft202012Validator({"$defs": SCHEMA["$defs"], "$ref": "#/$defs/step"})
+STEP_VALIDATOR = jsonschema.Draft202012Validator({"$defs": EXPLANATION_SCHEMA["$defs"], "$ref": "#/$defs/step"})
 
 
-def validate(document: str | dict) -> dict:
-    """Validate an explanation (JSON text or dict) against the shipped schema; return it parsed."""
-    payload = json.loads(document) if isinstance(document, str) else document
-    errors = sorted(VALIDATOR.iter_errors(payload), key=lambda e: list(e.absolute_path))
-    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
-    return payload
-
-
-# ---- the fixture KB -------------------------------------------------------------------------------
-
-
-def load_fixture(with_scenario: bool = True) -> citelog.KnowledgeBase:
-    kb = citelog.load(FIXTURE)
-    if with_scenario:
-        kb.add_facts(load_scenario(SCENARIO, kb.program).facts)
-    return kb
-
-
-@pytest.fixture(scope="module")
-def kb() -> citelog.KnowledgeBase:
-    """The fixture KB with the scenario's facts; shared, so no test may add or withdraw facts."""
-    return load_fixture()
-
-
-@pytest.fixture
-def explainer(kb) -> Explainer:
-    return Explainer(kb)
+# ---- reading a proof ------------------------------------------------------------------------------
 
 
 def only(explanation: Explanation) -> Step:
@@ -216,14 +162,14 @@ class TestProofShape:
         assert "exception" in unless[0].sentence and "'unless'" in unless[0].sentence
         assert (unless[0].citation, unless[0].quote) == ("99 U.S.C. 101(b)", QUOTE_101_B)
 
-    def test_every_step_of_every_answer_is_complete(self, kb, explainer):
+    def test_every_step_of_every_answer_is_complete(self, explain_kb, explainer):
         """Rule and fact steps name their rule, provision and quote (or why there is none)."""
-        for predicate in sorted(p for p in kb.program.defined_predicates() if INTERNAL not in p):
-            query = f"{predicate}({', '.join(f'X{i}' for i in range(kb.arities[predicate]))})"
+        for predicate in sorted(p for p in explain_kb.program.defined_predicates() if INTERNAL not in p):
+            query = f"{predicate}({', '.join(f'X{i}' for i in range(explain_kb.arities[predicate]))})"
             explanation = explainer.explain(query)
-            assert len(explanation.answers) == len(kb.query(query))
+            assert len(explanation.answers) == len(explain_kb.query(query))
             cited = {c[0] for c in explanation.provisions}
-            given = {f"{p}({', '.join(str(Const(v)) for v in values)})" for p, values in kb.given_facts()}
+            given = {f"{p}({', '.join(str(Const(v)) for v in values)})" for p, values in explain_kb.given_facts()}
             for item in explanation.answers:
                 assert item.proof.statement == f"{predicate}({', '.join(str(Const(v)) for v in item.answer.values)})"
                 for step in item.proof.steps():
@@ -266,7 +212,7 @@ class TestAlternativesAndRecursion:
         assert json.loads(explanation.to_json())["answers"][0]["proof"]["alternatives"] == 1
 
     def test_recursion_terminates_on_a_cyclic_graph(self):
-        kb = load_fixture(with_scenario=False)
+        kb = load_explain_kb(with_scenario=False)
         kb.add_facts({"agent_of": [("a", "b"), ("b", "c"), ("c", "a")], "imports": [("a", "e1")]})
         explanation = Explainer(kb).explain("is_a(X, importer)")
         assert [item.answer.values for item in explanation.answers] == [("a", "importer"), ("b", "importer"),
@@ -284,10 +230,10 @@ class TestAlternativesAndRecursion:
         chain = only(Explainer(kb).explain("agent_chain(a, a)"))
         assert [s.statement for s in chain.steps() if s.kind == "rule"] == [
             "agent_chain(a, a)", "agent_chain(a, c)", "agent_chain(a, b)"]
-        validate(explanation.to_json())
+        validate_explanation(explanation.to_json())
 
     def test_recursion_terminates_on_a_long_ring(self):
-        kb = load_fixture(with_scenario=False)
+        kb = load_explain_kb(with_scenario=False)
         n = 25
         kb.add_facts({"agent_of": [(f"n{i}", f"n{(i + 1) % n}") for i in range(n)], "imports": [("n0", "e0")]})
         proof = only(Explainer(kb).explain("is_a(n1, importer)"))
@@ -296,8 +242,8 @@ class TestAlternativesAndRecursion:
 
 
 class TestDepth:
-    def test_depth_one_truncates_below_the_top(self, kb):
-        top = only(Explainer(kb, depth=1).explain("person_must_keep(cy, R, N, U, T, B)"))
+    def test_depth_one_truncates_below_the_top(self, explain_kb):
+        top = only(Explainer(explain_kb, depth=1).explain("person_must_keep(cy, R, N, U, T, B)"))
         assert top.kind == "rule" and len(top.premises) == 3
         truncated = top.premises[0]
         assert (truncated.kind, truncated.statement, truncated.rule) == ("truncated", "is_a(cy, importer)", "agent")
@@ -305,19 +251,19 @@ class TestDepth:
         assert truncated.alternatives == 1
         assert [p.kind for p in top.premises[1:]] == ["fact", "fact"]  # leaves are not truncated
 
-    def test_depth_two(self, kb):
-        top = only(Explainer(kb, depth=2).explain("person_must_keep(cy, R, N, U, T, B)"))
+    def test_depth_two(self, explain_kb):
+        top = only(Explainer(explain_kb, depth=2).explain("person_must_keep(cy, R, N, U, T, B)"))
         below = top.premises[0]
         assert below.kind == "rule"
         assert [(p.kind, p.statement) for p in below.premises] == [
             ("truncated", "agent_chain(cy, bo)"), ("absent", "not unless(cy)"), ("given", "imports(bo, e2)")]
 
-    def test_truncation_is_said_in_every_format(self, kb):
-        explanation = Explainer(kb, depth=1).explain("person_must_keep(cy, R, N, U, T, B)")
+    def test_truncation_is_said_in_every_format(self, explain_kb):
+        explanation = Explainer(explain_kb, depth=1).explain("person_must_keep(cy, R, N, U, T, B)")
         assert "(deeper steps not shown)" in explanation.to_text()
         assert "deeper steps not shown" in explanation.to_markdown()
         assert "deeper steps not shown" in explanation.to_html()
-        payload = validate(explanation.to_json())
+        payload = validate_explanation(explanation.to_json())
         assert payload["answers"][0]["proof"]["premises"][0]["kind"] == "truncated"
 
     def test_without_depth_nothing_is_truncated(self, explainer):
@@ -461,204 +407,6 @@ provision "19 CFR 1.2(b)" {
 """
 
 
-# ---- goldens --------------------------------------------------------------------------------------------
-
-EXPLAIN_GOLDENS = {"obligations": OBLIGATIONS, "electronic-copies": ELECTRONIC}
-WHY_NOT_GOLDENS = {"samples": "is_a(sam, importer)", "carrier": "is_a(cole, importer)"}
-SUFFIX = {"text": "txt", "md": "md", "html": "html", "json": "json"}
-
-
-def check_golden(name: str, produced: str) -> None:
-    """Compare with tests/golden/NAME byte for byte; CITELOG_UPDATE_GOLDEN=1 (re)writes it instead."""
-    path = GOLDEN / name
-    data = produced.encode("utf-8")
-    if UPDATE:
-        GOLDEN.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        return
-    assert path.exists(), f"no golden file {path}: run with CITELOG_UPDATE_GOLDEN=1, then read it"
-    expected = path.read_bytes()
-    if data != expected:
-        import difflib
-
-        diff = "\n".join(difflib.unified_diff(expected.decode("utf-8").splitlines(), produced.splitlines(),
-                                              str(path), "produced", lineterm="", n=2))
-        pytest.fail(f"{name} differs from its golden file (CITELOG_UPDATE_GOLDEN=1 rewrites it):\n{diff[:6000]}")
-
-
-def _render(explanation: Explanation, fmt: str) -> str:
-    return {"text": explanation.to_text, "md": explanation.to_markdown, "html": explanation.to_html,
-            "json": explanation.to_json}[fmt]()
-
-
-@pytest.fixture(scope="module")
-def outside(tmp_path_factory) -> Path:
-    """A copy of the fixture KB outside any git work tree: its memo names no git commit, so the
-    goldens do not change with every commit of this repository."""
-    copy = tmp_path_factory.mktemp("outside") / "explain-kb"
-    shutil.copytree(FIXTURE, copy)
-    return copy
-
-
-@pytest.fixture
-def fixture_memo(kb, outside, monkeypatch):
-    """The memo `citelog explain --kb . --scenario scenario.yaml` makes in the copy at time MADE."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", MADE)
-    scenario = parse_scenario(SCENARIO.read_text(encoding="utf-8"), kb.program, "scenario.yaml")
-    return memo(kb, scenario, of=revision(citelog.load(outside).program))
-
-
-class TestGoldens:
-    @pytest.mark.parametrize("fmt", SUFFIX)
-    @pytest.mark.parametrize("name", EXPLAIN_GOLDENS)
-    def test_explain(self, explainer, fixture_memo, name, fmt):
-        produced = _render(explainer.explain(EXPLAIN_GOLDENS[name]).with_memo(fixture_memo), fmt)
-        if fmt == "json":
-            validate(produced)
-        check_golden(f"explain-{name}.{SUFFIX[fmt]}", produced)
-
-    @pytest.mark.parametrize("fmt", ["text", "json"])
-    @pytest.mark.parametrize("name", WHY_NOT_GOLDENS)
-    def test_why_not(self, explainer, name, fmt):
-        result = explainer.why_not(WHY_NOT_GOLDENS[name])
-        check_golden(f"why-not-{name}.{SUFFIX[fmt]}", result.to_text() if fmt == "text" else result.to_json())
-
-    def test_without_a_memo_an_explanation_says_nothing_of_itself(self, explainer):
-        explanation = explainer.explain(OBLIGATIONS)
-        assert explanation.memo is None
-        assert "Scenario" not in explanation.to_text() + explanation.to_markdown() + explanation.to_html()
-        assert validate(explanation.to_json())["memo"] is None
-
-    def test_the_order_of_the_scenario_rows_does_not_matter(self, explainer):
-        kb = load_fixture(with_scenario=False)
-        facts = load_scenario(SCENARIO, kb.program).facts
-        for name in reversed(sorted(facts)):
-            kb.add_facts({name: list(reversed(facts[name]))})
-        for fmt in SUFFIX:
-            assert _render(Explainer(kb).explain(OBLIGATIONS), fmt) == _render(explainer.explain(OBLIGATIONS), fmt)
-
-    def test_markdown_lists_the_provisions_with_their_quotes(self, explainer):
-        text = explainer.explain(OBLIGATIONS).to_markdown()
-        listed = text.split("## Provisions cited\n", 1)[1]
-        assert listed == (
-            "\n1. **99 U.S.C. 101(a)** (statute)\n\n   > " + QUOTE_101_A + "\n\n"
-            "2. **99 U.S.C. 101(d)** (statute)\n\n   > " + QUOTE_101_D + "\n\n"
-            "3. **99 U.S.C. 101(b)** (statute)\n\n   > " + QUOTE_101_B + "\n\n"
-            "4. **99 CFR 10.2(a)** (regulation)\n\n   > " + QUOTE_10_2_A + "\n\n"
-            "5. **person\\_duties** (interpretation)\n\n   *the analyst's interpretation: " + INTERPRETATION_NOTE + "*\n"
-        )
-        assert "Rests on: [3] 99 U.S.C. 101(b), [1] 99 U.S.C. 101(a), [4] 99 CFR 10.2(a), " \
-               "[5] person\\_duties." in text
-
-    def test_reconstructed_provision_is_shown_as_such_in_every_format(self, explainer):
-        explanation = explainer.explain(ELECTRONIC)
-        (provision,) = explanation.provisions
-        assert provision[:3] == ("99 U.S.C. 101(c)", "statute", None)
-        assert provision[3].startswith("reconstructed")
-        assert "[1] 99 U.S.C. 101(c) (statute): reconstructed" in explanation.to_text()
-        assert "1. **99 U.S.C. 101(c)** (statute)\n\n   *reconstructed" in explanation.to_markdown()
-        assert '<div class="noquote">reconstructed' in explanation.to_html()
-        payload = validate(explanation.to_json())
-        assert payload["provisions"][0]["quote"] is None
-        assert payload["provisions"][0]["quote_missing_reason"].startswith("reconstructed")
-        proof = payload["answers"][0]["proof"]
-        assert proof["quote"] is None and proof["quote_missing_reason"].startswith("reconstructed")
-
-    @staticmethod
-    def noting(make_kb, value: str) -> Explanation:
-        """The explanation of a note that a scenario gives, whatever it says."""
-        folder = make_kb('source law = "sources/law.txt".\n'
-                         'input note(Text) means "a note" reads "the note says {Text}".\n'
-                         'provision "19 U.S.C. 1508(a)" {\n  quote law "Every importer shall keep entry records."\n'
-                         '  noted(T) :- note(T).\n}\n')
-        kb = citelog.load(folder)
-        kb.add_facts({"note": [(value,)]})
-        return citelog.explain(kb, "noted(T)")
-
-    def test_html_escapes_what_it_shows(self, make_kb):
-        html = self.noting(make_kb, "<script>alert(1)</script> & co").to_html()
-        assert "<script>alert(1)" not in html
-        assert "the note says &lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
-
-    def test_markdown_escapes_what_it_shows(self, make_kb):
-        markdown = self.noting(make_kb, "E-<svg/onload=alert(3)> *bold* [link](x) `code` | ~~gone~~ &amp;").to_markdown()
-        for markup, escaped in (("<svg", r"\<svg"), ("*bold*", r"\*bold\*"), ("[link]", r"\[link\]"),
-                                ("`code`", r"\`code\`"), ("~~gone~~", r"\~\~gone\~\~")):
-            assert escaped in markdown and markup not in markdown.replace(escaped, ""), markup
-        assert r"the note says E-\<svg/onload=alert(3)\> \*bold\* \[link\](x) \`code\` \| \~\~gone\~\~ \&amp;" \
-            in markdown
-        assert r"`T` = E-\<svg/onload=alert(3)\>" in markdown
-
-    def test_an_answer_keeps_its_number_when_explained_alone(self, kb):
-        answers = kb.query(OBLIGATIONS)
-        explanation = Explainer(kb).explain_answers(OBLIGATIONS, [answers[2]], [3])
-        assert [item.number for item in explanation.answers] == [3]
-        assert "## Answer 3: cy must keep" in explanation.to_markdown()
-        assert '<section class="answer" id="answer-3">' in explanation.to_html()
-        assert "<h2>Answer 3: cy must keep" in explanation.to_html()
-        assert explanation.to_text().splitlines()[3].startswith("3. cy must keep")
-        assert validate(explanation.to_json())["answers"][0]["number"] == 3
-
-
-# ---- JSON --------------------------------------------------------------------------------------------------
-
-
-def nodes(node: dict):
-    yield node
-    for p in node["premises"]:
-        yield from nodes(p)
-
-
-class TestJson:
-    def test_the_schema_is_a_valid_schema_with_a_version(self):
-        jsonschema.Draft202012Validator.check_schema(SCHEMA)
-        assert SCHEMA["$id"] == "citelog.explanation/2"
-        assert SCHEMA["properties"]["schema"] == {"const": "citelog.explanation/2"}
-
-    def test_the_schema_rejects_what_it_must(self, explainer):
-        good = json.loads(explainer.explain(ELECTRONIC).to_json())
-        validate(good)
-        proof = good["answers"][0]["proof"]
-        broken = [
-            {**good, "schema": "citelog.explanation/1"},
-            {**good, "answers": [{k: v for k, v in good["answers"][0].items() if k != "number"}]},
-            {**good, "memo": {"made": "today"}},
-            {**good, "answers": [{**good["answers"][0], "proof": {**proof, "quote_missing_reason": None}}]},
-            {**good, "answers": [{**good["answers"][0], "proof": {k: v for k, v in proof.items() if k != "rule"}}]},
-            {**good, "answers": [{**good["answers"][0], "proof": {**proof, "kind": "guess"}}]},
-            {**good, "answers": [{**good["answers"][0], "proof": {**proof, "bindings": {"D": 1.5}}}]},
-        ]
-        for document in broken:
-            assert list(VALIDATOR.iter_errors(document)), document
-
-    def test_each_answer_has_bindings_citations_and_proof(self, explainer):
-        payload = validate(explainer.explain(OBLIGATIONS).to_json())
-        assert payload["schema"] == "citelog.explanation/2"
-        assert payload["query"] == OBLIGATIONS
-        first = payload["answers"][0]
-        assert first["bindings"] == {"P": "acme", "R": "import_records", "N": 5, "U": "years", "T": "entry",
-                                     "B": "at_least"}
-        assert first["citations"] == ["99 U.S.C. 101(a)", "99 U.S.C. 101(d)", "99 CFR 10.2(a)", "person_duties"]
-        assert [p["number"] for p in payload["provisions"]] == [1, 2, 3, 4, 5]
-        for answer in payload["answers"]:
-            for node in nodes(answer["proof"]):
-                assert {"rule", "citation", "quote", "quote_missing_reason", "bindings", "premises"} <= set(node)
-                if node["kind"] in ("rule", "fact", "given"):
-                    assert (node["quote"] is None) != (node["quote_missing_reason"] is None), node
-                if node["kind"] == "given":
-                    assert node["quote_missing_reason"] == "given as a fact" and node["premises"] == []
-
-    def test_dates_are_iso_strings(self, explainer):
-        proof = validate(explainer.explain(ELECTRONIC).to_json())["answers"][0]["proof"]
-        assert proof["bindings"] == {"P": "acme", "E": "e1", "D": "2021-03-01"}
-
-    def test_every_explanation_of_the_fixture_validates(self, kb, explainer):
-        for predicate in sorted(p for p in kb.program.defined_predicates() if INTERNAL not in p):
-            query = f"{predicate}({', '.join(f'X{i}' for i in range(kb.arities[predicate]))})"
-            validate(explainer.explain(query).to_json())
-            validate(Explainer(kb, depth=1).explain(query).to_json())
-
-
 # ---- the bundled KB --------------------------------------------------------------------------------------------
 
 
@@ -674,13 +422,13 @@ def _all_variables(kb, predicate: str) -> str:
 class TestBundledKB:
     def test_headline_query_validates_against_the_schema(self, bundled):
         explanation = Explainer(bundled).explain("must_keep(C, R, N, U, T, B)")
-        payload = validate(explanation.to_json())
+        payload = validate_explanation(explanation.to_json())
         assert len(payload["answers"]) == len(bundled.query("must_keep(C, R, N, U, T, B)")) > 0
         quotes = {p.citation: " … ".join(" ".join(q.text.split()) for q in p.quotes)
                   for p in bundled.program.provisions}
         for answer in payload["answers"]:
             assert any(" U.S.C. " in c for c in answer["citations"]), answer["citations"]
-            for node in nodes(answer["proof"]):
+            for node in proof_nodes(answer["proof"]):
                 if node["quote"] is not None:
                     assert node["quote"] == quotes[node["citation"]]
         for provision in payload["provisions"]:
@@ -693,7 +441,7 @@ class TestBundledKB:
         cited: set[str] = set()
         for predicate in sorted(p for p in bundled.program.defined_predicates() if INTERNAL not in p):
             explanation = explainer.explain(_all_variables(bundled, predicate))  # raises if a proof is missing
-            validate(explanation.to_json())
+            validate_explanation(explanation.to_json())
             for item in explanation.answers:
                 for step in item.proof.steps():
                     if step.kind in ("rule", "fact"):
@@ -854,153 +602,54 @@ def _ground_head(target, bindings) -> str:
     return f"{target.head.predicate}({', '.join(args)})"
 
 
-# ---- the HTML in a headless browser ------------------------------------------------------------------------------
-
-_ALL_OPEN = "() => [...document.querySelectorAll('details.step')].every(d => d.open)"
-_ALL_CLOSED = "() => [...document.querySelectorAll('details.step')].every(d => !d.open)"
-
-
-def test_html_in_a_headless_browser(tmp_path, explainer, fixture_memo):
-    sync_playwright = browser_or_skip("the HTML browser test")
-    explanation = explainer.explain(OBLIGATIONS).with_memo(fixture_memo)
-    html = explanation.to_html()
-    assert re.search(r"https?://", html) is None and "<link" not in html and " src=" not in html
-    page_file = tmp_path / "explanation.html"
-    page_file.write_text(html, encoding="utf-8")
-    url = page_file.as_uri()
-    steps = sum(1 for item in explanation.answers for _ in item.proof.steps())
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            console, errors, requests = [], [], []
-            page.on("console", lambda message: console.append((message.type, message.text)))
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.on("request", lambda request: requests.append(request.url))
-            page.goto(url, wait_until="load")
-
-            assert page.title() == f"citelog explanation: {OBLIGATIONS}"
-            assert page.locator("details.step").count() == steps
-            assert page.evaluate(_ALL_OPEN)
-
-            # collapse, then expand one step by clicking its summary
-            page.get_by_role("button", name="Collapse all").click()
-            assert page.evaluate(_ALL_CLOSED)
-            top = page.locator("#answer-3 > details.step")
-            assert not top.evaluate("d => d.open")
-            assert not page.locator("#answer-3 > details.step > .premises > details.step").first.is_visible()
-            page.locator("#answer-3 > details.step > summary > .sentence").click()
-            assert top.evaluate("d => d.open")
-            first_premise = page.locator("#answer-3 > details.step > .premises > details.step").first
-            assert first_premise.is_visible() and not first_premise.evaluate("d => d.open")
-            page.get_by_role("button", name="Expand all").click()
-            assert page.evaluate(_ALL_OPEN)
-
-            # the memo: the scenario's title and facts, when and from which KB the page was made
-            memo_text = page.locator("section.memo").inner_text()
-            assert "Widget importers and their agents (test fixture)" in memo_text
-            assert "sam imports only samples of no commercial value" in memo_text
-            assert "2027-01-01T10:00:00Z" in memo_text and "sha256:" in memo_text
-
-            # each quote and note once, in the list of provisions; a step's technical detail on demand
-            body = page.locator("body").inner_text()
-            assert body.count(QUOTE_10_2_A) == 1 and body.count(INTERPRETATION_NOTE) == 1
-            step = page.locator("#answer-3 details.step.regulation").first
-            tech = step.locator(":scope > .detail > details.tech")
-            assert not tech.evaluate("d => d.open")
-            assert not tech.locator("code.statement").is_visible()
-            tech.locator(":scope > summary").click()
-            assert tech.locator("code.statement").inner_text() == "retention(import_records, 5, years, entry, at_least)"
-
-            # a citation of a step links to its provision, whose text holds the quote
-            link = step.locator(":scope > summary > a.badge")
-            assert link.inner_text() == "[4] 99 CFR 10.2(a)"
-            link.click()
-            assert page.url == url + "#provision-4"
-            target = page.locator(":target")
-            assert target.count() == 1 and target.get_attribute("id") == "provision-4"
-            assert QUOTE_10_2_A in target.inner_text() and "99 CFR 10.2(a)" in target.inner_text()
-            assert step.evaluate("d => d.open")  # following the link does not fold the step
-            page.locator("#answer-3 a[href='#provision-3']").first.click()
-            assert QUOTE_101_B in page.locator(":target").inner_text()
-
-            # statute and regulation are told apart by colour and by name
-            def colour(selector: str, prop: str) -> str:
-                return page.locator(selector).first.evaluate(f"e => getComputedStyle(e).{prop}")
-
-            assert colour("a.badge.statute", "backgroundColor") != colour("a.badge.regulation", "backgroundColor")
-            assert colour("details.step.statute", "borderLeftColor") != colour("details.step.regulation",
-                                                                                "borderLeftColor")
-            assert page.locator("#provision-1").inner_text().startswith("statute")
-            assert page.locator("#provision-4").inner_text().startswith("regulation")
-
-            # printable: the controls disappear and every step opens before printing
-            page.get_by_role("button", name="Collapse all").click()
-            page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
-            assert page.evaluate(_ALL_OPEN)
-            page.emulate_media(media="print")
-            assert colour(".controls", "display") == "none"
-            page.emulate_media(media="screen")
-
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "explanation.png"), full_page=True)
-        finally:
-            browser.close()
-
-    assert errors == []
-    assert [m for m in console if m[0] == "error"] == []
-    assert requests == [url], f"the page fetched more than itself: {requests}"
-
-
 # ---- the Python API ----------------------------------------------------------------------------------------------
 
 
 class TestPythonAPI:
-    def test_explainer_returns_an_explanation_that_renders_itself(self, kb):
-        explanation = Explainer(kb).explain(OBLIGATIONS)
+    def test_explainer_returns_an_explanation_that_renders_itself(self, explain_kb):
+        explanation = Explainer(explain_kb).explain(OBLIGATIONS)
         assert isinstance(explanation, Explanation)
         assert explanation.query == OBLIGATIONS
         assert len(explanation.answers) == 3
-        assert explanation.answers[0].answer == kb.query(OBLIGATIONS)[0]
+        assert explanation.answers[0].answer == explain_kb.query(OBLIGATIONS)[0]
         assert explanation.to_text().startswith(f"Query: {OBLIGATIONS}\n3 answer(s)\n")
         assert explanation.to_markdown().startswith(f"# Explanation: `{OBLIGATIONS}`\n")
         assert explanation.to_html().startswith("<!DOCTYPE html>")
         assert explanation._repr_html_() == explanation.to_html()
         assert json.loads(explanation.to_json())["query"] == OBLIGATIONS
 
-    def test_the_library_door_explains_and_says_why_not(self, kb):
-        assert citelog.explain(kb, OBLIGATIONS).to_json() == Explainer(kb).explain(OBLIGATIONS).to_json()
-        assert citelog.explain(kb, OBLIGATIONS, depth=1).to_text() == Explainer(kb, 1).explain(OBLIGATIONS).to_text()
-        result = citelog.why_not(kb, "is_a(sam, importer)")
+    def test_the_library_door_explains_and_says_why_not(self, explain_kb):
+        assert citelog.explain(explain_kb, OBLIGATIONS).to_json() == Explainer(explain_kb).explain(OBLIGATIONS).to_json()
+        assert citelog.explain(explain_kb, OBLIGATIONS, depth=1).to_text() == Explainer(explain_kb, 1).explain(OBLIGATIONS).to_text()
+        result = citelog.why_not(explain_kb, "is_a(sam, importer)")
         assert isinstance(result, WhyNot) and not result.holds
-        text = citelog.why_not(kb, "is_a(nobody, importer)").to_text()
+        text = citelog.why_not(explain_kb, "is_a(nobody, importer)").to_text()
         assert "rule importer [99 U.S.C. 101(a) (statute)]: fails at imports(nobody, _)" in text
 
-    def test_an_atom_object_is_accepted(self, kb):
+    def test_an_atom_object_is_accepted(self, explain_kb):
         from citelog.parser import parse_atom
 
-        explanation = Explainer(kb).explain(parse_atom("is_a(bo, C)"))
+        explanation = Explainer(explain_kb).explain(parse_atom("is_a(bo, C)"))
         assert explanation.query == "is_a(bo, C)"
         assert [item.answer.bindings for item in explanation.answers] == [(("C", "importer"),)]
 
-    def test_no_answers(self, kb):
-        explanation = Explainer(kb).explain("is_a(zed, C)")
+    def test_no_answers(self, explain_kb):
+        explanation = Explainer(explain_kb).explain("is_a(zed, C)")
         assert explanation.answers == () and explanation.provisions == ()
         assert explanation.to_text() == "Query: is_a(zed, C)\n0 answer(s)\n"
-        validate(explanation.to_json())
+        validate_explanation(explanation.to_json())
 
-    def test_errors_are_citelog_errors(self, kb):
+    def test_errors_are_citelog_errors(self, explain_kb):
         with pytest.raises(QueryError) as error:
-            Explainer(kb).explain("nosuch(X)")
+            Explainer(explain_kb).explain("nosuch(X)")
         assert error.value.code == "unknown-predicate"
         with pytest.raises(QueryError):
-            Explainer(kb).why_not("is_a(X)")
+            Explainer(explain_kb).why_not("is_a(X)")
 
 
 # ---- the CLI ------------------------------------------------------------------------------------------------------
 
-FIXTURE_ARGS = ["--kb", str(FIXTURE), "--scenario", str(SCENARIO)]
+FIXTURE_ARGS = ["--kb", str(EXPLAIN_KB), "--scenario", str(EXPLAIN_SCENARIO)]
 OUTSIDE_ARGS = ["--kb", ".", "--scenario", "scenario.yaml"]  # run in the copy outside git, at time MADE
 
 
@@ -1009,7 +658,7 @@ def in_copy(outside: Path, *args: str, env: dict | None = None):
 
 
 def _golden_bytes(name: str) -> bytes:
-    path = GOLDEN / name
+    path = EXPLAIN_GOLDEN / name
     assert path.exists(), f"no golden file {path}: run with CITELOG_UPDATE_GOLDEN=1, then read it"
     return path.read_bytes()
 
@@ -1077,17 +726,17 @@ class TestCLI:
     def test_retention_explain_json_validates(self):
         result = run_cli("retention", "--explain", "--format", "json")
         assert result.returncode == 0, result.stderr
-        validate(result.stdout.decode())
+        validate_explanation(result.stdout.decode())
 
     @pytest.mark.parametrize("command", ["explain", "why-not"])
     def test_unknown_predicate(self, command):
-        result = run_cli(command, "nosuch(X)", "--kb", str(FIXTURE))
+        result = run_cli(command, "nosuch(X)", "--kb", str(EXPLAIN_KB))
         assert result.returncode == 1 and result.stdout == b""
         assert result.stderr.decode() == ("<query>:1:1: error[unknown-predicate]: unknown predicate 'nosuch': "
                                           "no rule defines it and it is not declared as input\n")
 
     def test_unknown_catalogue_name(self):
-        result = run_cli("explain", "nothing_like_this", "--kb", str(FIXTURE))
+        result = run_cli("explain", "nothing_like_this", "--kb", str(EXPLAIN_KB))
         assert result.returncode == 1
         assert re.fullmatch(r"<query>:1:1: error\[unknown-query\]: no query named 'nothing_like_this' .*\n",
                             result.stderr.decode())
@@ -1096,7 +745,7 @@ class TestCLI:
         scenario = tmp_path / "bad.yaml"
         scenario.write_text("scenario: a bad date\nfacts:\n  entered_on:\n    - [e1, 2023-02-30]\n", encoding="utf-8")
         for command in (["explain", OBLIGATIONS], ["why-not", "is_a(acme, importer)"]):
-            result = run_cli(*command, "--kb", str(FIXTURE), "--scenario", str(scenario))
+            result = run_cli(*command, "--kb", str(EXPLAIN_KB), "--scenario", str(scenario))
             assert result.returncode == 1 and result.stdout == b""
             assert result.stderr.decode() == (f"{scenario}:4:12: error[bad-value]: invalid date 2023-02-30: "
                                               "no such day in the calendar\n")

@@ -303,7 +303,7 @@ def reference(facts: dict[str, set[tuple]], rules: list[str]) -> dict[str, set[t
     """The model of a stratified program, by naive evaluation stratum by stratum (independent of
     the compiler: rules are read back from citelog's parser only)."""
     from citelog.parser import parse_module
-    from citelog.syntax import Atom, Comparison, Const, Negation, Var
+    from citelog.core import Atom, Comparison, Const, Negation, Var
 
     parsed = [parse_module(text).loose[0].form for text in rules]
     stratum = dict.fromkeys(ARITY, 0)

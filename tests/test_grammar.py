@@ -1,5 +1,7 @@
-"""The rule language: every form parses to the right AST, desugars to the right core rules, and
-every kind of syntax error is reported with a code, a position and what was expected."""
+"""The rule language: every form a KB editor writes parses to the right surface and core nodes.
+
+How the nodes become core rules is tested in test_desugar.py; how the parser reports a text that is
+not in the language, and reads its values, in test_parser.py."""
 
 from __future__ import annotations
 
@@ -8,57 +10,25 @@ import datetime
 import pytest
 
 from citelog import CheckError, Date, Money
-from citelog.desugar import desugar
-from citelog.names import INTERNAL
-from citelog.parser import parse_atom, parse_module, read_module
-from citelog.syntax import (
-    Atom,
-    BinOp,
+from citelog.core import Atom, BinOp, Comparison, Negation
+from citelog.parser import parse_atom, parse_module
+from citelog.surface import (
     Clause,
-    Comparison,
     Conditions,
-    Const,
     Definition,
     Duty,
     Exception_,
     Membership,
-    Negation,
     Param,
     Penalty,
     Power,
     Quote,
     Retention,
     SourceDecl,
-    Var,
     Within,
 )
 
-from conftest import locate
-
-
-def V(name: str) -> Var:
-    return Var(name)
-
-
-def C(value) -> Const:
-    return Const(value)
-
-
-def A(predicate: str, *args) -> Atom:
-    return Atom(predicate, tuple(a if isinstance(a, (Var, Const, BinOp)) else C(a) for a in args))
-
-
-def only_form(text: str):
-    """The form of the one statement of a text (outside any block)."""
-    module = parse_module(text, "t.clog")
-    assert len(module.loose) == 1, module
-    return module.loose[0].form
-
-
-def statements_of(text: str):
-    module = parse_module(text, "t.clog")
-    assert len(module.provisions) == 1
-    return module.provisions[0].statements
+from conftest import A, C, V, in_provision, locate, only_form, statements_of
 
 
 def reading_templates(decl) -> list[str]:
@@ -66,10 +36,6 @@ def reading_templates(decl) -> list[str]:
     if hasattr(decl, "readings"):
         return [r.template for r in decl.readings]
     return [decl.reading] if decl.reading is not None else []
-
-
-def in_provision(body: str) -> str:
-    return 'provision "19 U.S.C. 1508(a)" {\n  reconstructed "test"\n' + body + "\n}\n"
 
 
 # ---- facts and terms ------------------------------------------------------------------------------
@@ -408,298 +374,3 @@ class TestStatements:
         found = [module.provisions[0].position, module.interpretations[0].position, module.queries[0].position]
         assert [(p.line, p.column) for p in found] == [locate(text, "provision"), locate(text, "interpretation"),
                                                          locate(text, "query")]
-
-    def test_texts_parsed_in_threads_keep_their_own_paths_and_warnings(self):
-        from concurrent.futures import ThreadPoolExecutor
-
-        def parse(n: int):
-            module = parse_module('p(a).\n' * n + f'q("x\u200by{n}").\n', f"f{n}.clog")
-            return [str(w.position) for w in module.warnings], module.loose[-1].position.path
-
-        with ThreadPoolExecutor(4) as pool:
-            results = list(pool.map(parse, range(1, 41)))
-        assert results == [([f"f{n}.clog:{n + 1}:3"], f"f{n}.clog") for n in range(1, 41)]
-
-
-# ---- desugaring ---------------------------------------------------------------------------------
-
-
-def desugared(body: str, citation: str = "19 U.S.C. 1508(a)"):
-    text = f'provision "{citation}" {{\n  reconstructed "test"\n{body}\n}}\n'
-    program, diagnostics = desugar([parse_module(text, "t.clog")])
-    assert diagnostics == []
-    return program.rules
-
-
-class TestDesugar:
-    def test_membership(self):
-        (rule,) = desugared("  [imp] P is an importer if imports(P, _).")
-        assert rule.id == "imp"
-        assert rule.head == A("is_a", V("P"), "importer")
-        assert rule.body == (A("imports", V("P"), V("_")),)
-        assert rule.authority.citation == "19 U.S.C. 1508(a)"
-        assert rule.authority.kind == "statute"
-
-    def test_unlabelled_statements_are_numbered_in_their_block(self):
-        rules = desugared("  p(1).\n  q(2).", citation="19 CFR 163.4(a)")
-        assert [r.id for r in rules] == ["19 CFR 163.4(a)#1", "19 CFR 163.4(a)#2"]
-        assert {r.authority.kind for r in rules} == {"regulation"}
-
-    def test_core_clause_keeps_head_and_body(self):
-        (rule,) = desugared("  p(X) :- q(X), not r(X), X > 1.")
-        assert rule.head == A("p", V("X"))
-        assert rule.body == (A("q", V("X")), Negation(A("r", V("X"))), Comparison(">", V("X"), C(1)))
-
-    def test_duty_with_several_actions_and_deadline(self):
-        rules = desugared("  claimant must make and keep recs within 30 calendar days after claim.")
-        assert [(r.id, r.head, r.body) for r in rules] == [
-            ("19 U.S.C. 1508(a)#1/make", A("duty", "claimant", "make", "recs"), ()),
-            ("19 U.S.C. 1508(a)#1/keep", A("duty", "claimant", "keep", "recs"), ()),
-            ("19 U.S.C. 1508(a)#1/make/deadline", A("deadline", "claimant", "make", "recs", 30, "calendar_days", "claim"), ()),
-            ("19 U.S.C. 1508(a)#1/keep/deadline", A("deadline", "claimant", "keep", "recs", 30, "calendar_days", "claim"), ()),
-        ]
-
-    def test_duty_single_action_reasonable_time(self):
-        rules = desugared("  recordkeeper must notify steps within a reasonable time after notice.")
-        assert [(r.id, r.head) for r in rules] == [
-            ("19 U.S.C. 1508(a)#1", A("duty", "recordkeeper", "notify", "steps")),
-            ("19 U.S.C. 1508(a)#1/deadline", A("deadline", "recordkeeper", "notify", "steps", 0, "reasonable_time", "notice")),
-        ]
-
-    @pytest.mark.parametrize(
-        "text, head",
-        [
-            ("keep recs for at least 5 years from signature.", A("retention", "recs", 5, "years", "signature", "at_least")),
-            ("keep recs for at most 5 years from entry.", A("retention", "recs", 5, "years", "entry", "at_most")),
-            ("keep recs for exactly 30 days after entry.", A("retention", "recs", 30, "days", "entry", "exactly")),
-            ("keep recs until the 3rd anniversary of liquidation.", A("retention", "recs", 3, "anniversary", "liquidation", "until")),
-            ("keep recs for the period prescribed by secretary.", A("retention", "recs", 0, "prescribed", "secretary", "as_prescribed")),
-        ],
-    )
-    def test_retention(self, text, head):
-        (rule,) = desugared("  " + text)
-        assert rule.head == head
-        assert rule.body == ()
-
-    def test_power_with_condition(self):
-        (rule,) = desugared("  customs may adjust treatment if allowed(yes).")
-        assert rule.head == A("power", "customs", "adjust", "treatment")
-        assert rule.body == (A("allowed", "yes"),)
-
-    def test_definition(self):
-        rules = desugared('  define assoc as "associated records" including purchase_records, cost_records.')
-        assert [(r.id, r.head) for r in rules] == [
-            ("19 U.S.C. 1508(a)#1", A("defined", "assoc", "associated records")),
-            ("19 U.S.C. 1508(a)#1/purchase_records", A("includes", "assoc", "purchase_records")),
-            ("19 U.S.C. 1508(a)#1/cost_records", A("includes", "assoc", "cost_records")),
-        ]
-
-    def test_penalty_with_and_without_cap(self):
-        rules = desugared(
-            "  failing to retain recs is liable to a civil_penalty not exceeding $10,000.\n"
-            "  failing to keep recs is liable to a fine."
-        )
-        assert [(r.id, r.head) for r in rules] == [
-            ("19 U.S.C. 1508(a)#1", A("penalty", "retain", "recs", "civil_penalty")),
-            ("19 U.S.C. 1508(a)#1/cap", A("penalty_cap", "retain", "recs", "civil_penalty", Money(1_000_000))),
-            ("19 U.S.C. 1508(a)#2", A("penalty", "keep", "recs", "fine")),
-        ]
-
-    def test_unless_becomes_a_negated_defeater(self):
-        rules = desugared("  [imp] P is an importer if imports(P, E) unless exempt(P).")
-        by_id = {r.id: r for r in rules}
-        assert set(by_id) == {"imp", "imp/unless"}
-        target, defeater = by_id["imp"], by_id["imp/unless"]
-        assert defeater.body == (A("exempt", V("P")),)
-        assert INTERNAL in defeater.head.predicate
-        assert defeater.head.args == (V("P"),)  # only the variable shared with the rule
-        assert defeater.authority.citation == "19 U.S.C. 1508(a)"
-        assert target.head == A("is_a", V("P"), "importer")
-        assert target.body == (A("imports", V("P"), V("E")), Negation(defeater.head))
-
-    def test_exception_to_label_defeats_the_labelled_rule(self):
-        text = (
-            'provision "19 U.S.C. 1508(a)(1)(B)" {\n  reconstructed "t"\n'
-            "  [knowing] P is a knowing_causer if causes(P, M).\n}\n"
-            'provision "19 U.S.C. 1508(d)" {\n  reconstructed "t"\n'
-            "  exception to knowing if orders(P, M), not controls(P, M).\n}\n"
-        )
-        program, diagnostics = desugar([parse_module(text, "t.clog")])
-        assert diagnostics == []
-        by_id = {r.id: r for r in program.rules}
-        target = by_id["knowing"]
-        defeater = by_id["19 U.S.C. 1508(d)#1"]
-        assert defeater.authority.citation == "19 U.S.C. 1508(d)"
-        assert defeater.body == (A("orders", V("P"), V("M")), Negation(A("controls", V("P"), V("M"))))
-        assert defeater.head.args == (V("P"), V("M"))
-        assert INTERNAL in defeater.head.predicate
-        assert target.authority.citation == "19 U.S.C. 1508(a)(1)(B)"
-        assert target.body == (A("causes", V("P"), V("M")), Negation(defeater.head))
-
-    def test_exception_defeats_every_rule_of_a_multi_action_duty(self):
-        text = in_provision("  [keeping] importer must make and keep recs if flag(X).\n  exception to keeping if off(X).")
-        program, diagnostics = desugar([parse_module(text, "t.clog")])
-        assert diagnostics == []
-        by_id = {r.id: r for r in program.rules}
-        defeater = by_id["19 U.S.C. 1508(a)#2"]
-        for rule_id in ("keeping/make", "keeping/keep"):
-            assert by_id[rule_id].body == (A("flag", V("X")), Negation(defeater.head))
-
-    def test_exception_to_unknown_label(self):
-        text = in_provision("  exception to nowhere if p(X).")
-        _, diagnostics = desugar([parse_module(text, "t.clog")])
-        assert [d.code for d in diagnostics] == ["unknown-rule"]
-        assert (diagnostics[0].position.line, diagnostics[0].position.column) == locate(text, "exception to")
-
-    def test_interpretation_authority(self):
-        text = 'interpretation mine {\n  note "why"\n  p(1).\n}\n'
-        program, _ = desugar([parse_module(text, "t.clog")])
-        (rule,) = program.rules
-        assert (rule.id, rule.authority.kind, rule.authority.citation) == ("mine#1", "interpretation", "mine")
-
-
-# ---- syntax errors --------------------------------------------------------------------------------
-
-
-def syntax_error(text: str, path: str = "f.clog"):
-    with pytest.raises(CheckError) as caught:
-        parse_module(text, path)
-    (diagnostic,) = caught.value.diagnostics
-    assert caught.value.code == diagnostic.code
-    return diagnostic
-
-
-class TestSyntaxErrors:
-    def test_missing_dot(self):
-        d = syntax_error("p(a)\nq(b).")
-        assert d.code == "syntax-error"
-        assert d.position.path == "f.clog"
-        assert (d.position.line, d.position.column) == (2, 1)
-        assert "unexpected 'q'" in d.message
-        assert "expected" in d.message and "'.'" in d.message
-
-    def test_unexpected_character(self):
-        d = syntax_error("p(a).\nq(X) :- r(@).")
-        assert d.code == "syntax-error"
-        assert (d.position.line, d.position.column) == (2, 11)
-        assert "'@'" in d.message
-        assert "expected" in d.message and "a variable" in d.message
-
-    def test_unexpected_end_of_input_in_unclosed_provision(self):
-        text = 'provision "19 U.S.C. 1508(a)" {\n  reconstructed "x"\n  p(a).\n'
-        d = syntax_error(text)
-        assert d.code == "syntax-error"
-        assert d.position.path == "f.clog"
-        # at the end of the text: not before the last statement of the unclosed block
-        assert (d.position.line, d.position.column) >= locate(text, "p(a).")
-        assert "end of input" in d.message
-        assert "expected" in d.message and "'}'" in d.message
-
-    def test_unterminated_string(self):
-        d = syntax_error('p(a).\nq("abc).\n')
-        assert d.code == "syntax-error"
-        assert (d.position.line, d.position.column) == (2, 3)
-        assert '"' in d.message
-        assert "expected" in d.message
-
-    @pytest.mark.parametrize("date", ["2023-02-30", "2023-13-01", "2023-04-31"])
-    def test_impossible_date_is_a_bad_value(self, date):
-        d = syntax_error(f"p(a).\nq(x, {date}).")
-        assert d.code == "bad-value"
-        assert (d.position.line, d.position.column) == (2, 6)
-        assert date in d.message
-
-    def test_leap_day_is_fine(self):
-        assert only_form("q(2024-02-29).").head.args[0].value == Date(datetime.date(2024, 2, 29))
-
-    def test_unknown_escape_in_string(self):
-        d = syntax_error('p("tab\\t").')
-        assert d.code == "syntax-error"
-        assert (d.position.line, d.position.column) == (1, 3)
-
-    def test_invalid_utf8(self, tmp_path):
-        path = tmp_path / "latin1.clog"
-        path.write_bytes(b'p(a).\nq("caf\xe9").\n')
-        with pytest.raises(CheckError) as caught:
-            read_module(path)
-        (d,) = caught.value.diagnostics
-        assert d.code == "bad-encoding"
-        assert d.position.path == str(path)
-        assert (d.position.line, d.position.column) == (2, 7)
-        assert "UTF-8" in d.message
-
-    def test_binary_file(self, tmp_path):
-        path = tmp_path / "binary.clog"
-        path.write_bytes(b"\x00\x01\x02PK\x03\x04p(a).")
-        with pytest.raises(CheckError) as caught:
-            read_module(path, "shown/binary.clog")
-        (d,) = caught.value.diagnostics
-        assert d.code == "bad-encoding"
-        assert d.position.path == "shown/binary.clog"
-        assert (d.position.line, d.position.column) == (1, 1)
-        assert "binary" in d.message
-
-    def test_diagnostic_renders_as_path_line_col(self):
-        d = syntax_error("p(a)\nq(b).", "kb/law.clog")
-        assert str(d).startswith("kb/law.clog:2:1: error[syntax-error]: unexpected 'q'")
-
-    def test_query_syntax_errors(self):
-        with pytest.raises(CheckError) as caught:
-            parse_atom("p(X")
-        (d,) = caught.value.diagnostics
-        assert d.code == "syntax-error"
-        assert d.position.line == 1
-        assert "end of input" in d.message and "')'" in d.message
-
-
-class TestValuesAsRead:
-    """Issue 15: a loose date is no arithmetic, a huge number no crash, look-alike text one value."""
-
-    @pytest.mark.parametrize("text, hint", [("2024-1-5", " (2024-01-05)"), ("05-01-2024", ""), ("123-4567-8", "")])
-    def test_a_loose_date_is_a_bad_value_not_arithmetic(self, text, hint):
-        d = syntax_error(f"p(a).\nval({text}).")
-        assert (d.code, d.position.line, d.position.column) == ("bad-value", 2, 5)
-        assert d.message.startswith(f"'{text}' is not a date: write a date as YYYY-MM-DD{hint}; for arithmetic")
-
-    def test_arithmetic_on_numbers_stays(self):
-        (rule,) = statements_of(in_provision("  p(X) :- q(Y), X = Y - 1, Z = 2024 - 1 - 5, W = Y-1."))
-        assert [str(lit) for lit in rule.form.body[1:]] == ["X == (Y - 1)", "Z == ((2024 - 1) - 5)", "W == (Y - 1)"]
-
-    def test_a_syntax_error_after_a_refused_value_is_reported_first(self):
-        """Nodes are built while parsing, so the bad date is met first; the syntax error still wins."""
-        d = syntax_error("p(2023-02-30).\nq(X :- r.\n")
-        assert (d.code, d.position.line, d.position.column) == ("syntax-error", 2, 5)
-        d = syntax_error("p(2023-02-30).\nq(X) :- r(X).\n")
-        assert (d.code, d.position.line, d.position.column) == ("bad-value", 1, 3)
-
-    def test_a_loose_date_in_a_query(self):
-        with pytest.raises(CheckError) as caught:
-            parse_atom("val(2024-1-5)")
-        assert (caught.value.code, caught.value.position.column) == ("bad-value", 5)
-
-    @pytest.mark.parametrize("literal", ["9" * 4301, "$" + "9" * 4301, "-" + "9" * 4301])
-    def test_a_number_too_long_to_convert_is_a_bad_value_with_its_place(self, literal):
-        d = syntax_error(f"p(a).\nbig({literal}).")
-        assert (d.code, d.position.line) == ("bad-value", 2)
-        assert d.message == "a number of 4,301 digits: numbers have at most 4,300 digits"
-
-    @pytest.mark.parametrize("form", ["keep records for at least {} years from entry.",
-                                      "c must notify customs within {} days after receipt."])
-    def test_a_period_too_long_to_convert(self, form):
-        d = syntax_error(in_provision("  " + form.format("9" * 5000)))
-        assert (d.code, d.position.line) == ("bad-value", 3)
-
-    def test_the_longest_number_is_read(self):
-        assert only_form(f"big({'9' * 4300}).").head.args[0].value == 10 ** 4300 - 1
-
-    def test_strings_are_read_in_nfc(self):
-        decomposed = "socie\u0301te\u0301"
-        module = parse_module(f'p("{decomposed}").\n', "t.clog")
-        assert module.loose[0].form.head.args[0].value == "soci\u00e9t\u00e9"
-        assert module.warnings == []
-
-    def test_an_invisible_character_in_a_value_is_a_warning(self):
-        module = parse_module('p(a).\nq("ac\u200bme", "x\u202ey").\n', "t.clog")
-        assert [(str(w.position), w.code, w.severity) for w in module.warnings] == [
-            ("t.clog:2:3", "invisible-character", "warning"), ("t.clog:2:12", "invisible-character", "warning")]
-        assert str(module.warnings[0]).startswith("t.clog:2:3: warning[invisible-character]: 'ac\\u200bme' holds")

@@ -11,8 +11,8 @@ import pytest
 
 import citelog
 from citelog.checks import CITATION
+from citelog.core import Atom, Var
 from citelog.names import INTERNAL
-from citelog.syntax import Atom, Var
 from citelog.values import sort_key
 
 from conftest import ROUTES_KB, run_python, write_kb

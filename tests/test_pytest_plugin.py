@@ -10,8 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO
-from regression_kb import FAILING, write_regression_kb
+from conftest import FAILING_CASE, REPO, copy_fixture
 
 def pytest_in(folder: Path, *args: str) -> tuple[int, str]:
     result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=folder,
@@ -20,7 +19,7 @@ def pytest_in(folder: Path, *args: str) -> tuple[int, str]:
 
 
 def test_each_case_is_an_item_named_by_the_case(tmp_path):
-    write_regression_kb(tmp_path / "kb")
+    copy_fixture("regression", tmp_path / "kb")
     code, out = pytest_in(tmp_path, "-v", "kb/tests")
     assert code == 0, out
     assert "kb/tests/law.yaml::an importer keeps entry records at least 5 years PASSED" in out
@@ -30,8 +29,8 @@ def test_each_case_is_an_item_named_by_the_case(tmp_path):
 
 
 def test_a_failing_case_fails_with_the_side_by_side_report_at_its_line(tmp_path):
-    kb = write_regression_kb(tmp_path / "kb")
-    (kb / "tests" / "wrong.yaml").write_text(FAILING, encoding="utf-8")
+    kb = copy_fixture("regression", tmp_path / "kb")
+    (kb / "tests" / "wrong.yaml").write_text(FAILING_CASE, encoding="utf-8")
     code, out = pytest_in(tmp_path, "kb/tests")
     assert code == 1
     assert "kb/tests/wrong.yaml:2:5: case 'an importer keeps entry records 6 years' failed" in out
@@ -42,7 +41,7 @@ def test_a_failing_case_fails_with_the_side_by_side_report_at_its_line(tmp_path)
 
 
 def test_k_selects_cases_by_name(tmp_path):
-    write_regression_kb(tmp_path / "kb")
+    copy_fixture("regression", tmp_path / "kb")
     code, out = pytest_in(tmp_path, "-v", "kb/tests", "-k", "agent")
     assert code == 0, out
     assert "the agent of an importer is an importer PASSED" in out
@@ -50,7 +49,7 @@ def test_k_selects_cases_by_name(tmp_path):
 
 
 def test_a_bad_case_file_is_a_collection_error_with_its_diagnostic(tmp_path):
-    kb = write_regression_kb(tmp_path / "kb")
+    kb = copy_fixture("regression", tmp_path / "kb")
     (kb / "tests" / "bad.yaml").write_text("cases:\n  - name: c\n    query: who_keep\n    expect: none\n",
                                            encoding="utf-8")
     code, out = pytest_in(tmp_path, "kb/tests")
@@ -61,7 +60,7 @@ def test_a_bad_case_file_is_a_collection_error_with_its_diagnostic(tmp_path):
 
 
 def test_other_yaml_files_are_not_collected(tmp_path):
-    write_regression_kb(tmp_path / "kb")
+    copy_fixture("regression", tmp_path / "kb")
     (tmp_path / "tests" / "data").mkdir(parents=True)
     (tmp_path / "tests" / "data" / "scenario.yaml").write_text("facts:\n  imports: [[a, b]]\n", encoding="utf-8")
     (tmp_path / "tests" / "test_plain.py").write_text("def test_one():\n    assert 1 + 1 == 2\n", encoding="utf-8")

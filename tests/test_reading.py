@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 import citelog
+from citelog.core import Rule
 from citelog.reading import Reader, noun
-from citelog.syntax import Rule
 from citelog.wording import Wording, joined, word
 
 

@@ -1,8 +1,8 @@
-"""The snapshot and the semantic diff: deliberate edits of a small KB, each with its expected report.
+"""The semantic diff: deliberate edits of a small KB, each with its expected report.
 
-Each edit is made to a copy of the KB of regression_kb.py (its law, catalogue and one scenario
-case); the diff compares it with the unedited KB and must report exactly what the edit changed:
-the provisions, the answers that moved, and which edited provision caused each.
+Each edit is made to a copy of the fixture KB tests/fixtures/regression (its law, catalogue and
+one scenario case); the diff compares it with the unedited KB and must report exactly what the
+edit changed: the provisions, the answers that moved, and which edited provision caused each.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ import pytest
 import citelog
 from citelog.cases import load_case_file
 from citelog.semantic_diff import diff_kbs
-from citelog.snapshot import dumps, proof_digest, snapshot
-from conftest import run_cli
-from regression_kb import RULES, write_regression_kb
+from conftest import copy_fixture, fixture_text, run_cli
 
 USC = "19 U.S.C. 1508"
+RULES = fixture_text("regression/law.clog")
 
 AGENT = '''provision "19 U.S.C. 1508(a)(2)" {
   quote law "An agent of an importer is also an importer."
@@ -168,7 +167,7 @@ Answers changed by 19 U.S.C. 1508(a); 19 U.S.C. 1508(c)
 
 @pytest.fixture
 def base_dir(tmp_path):
-    return write_regression_kb(tmp_path / "base")
+    return copy_fixture("regression", tmp_path / "base")
 
 
 def diff_of(base_dir: Path, head_dir: Path):
@@ -180,12 +179,12 @@ def diff_of(base_dir: Path, head_dir: Path):
 @pytest.mark.parametrize("edit", list(EDITS))
 def test_each_deliberate_edit_gives_its_expected_report(edit, base_dir, tmp_path):
     assert EDITS[edit] != RULES  # the edit applies
-    head_dir = write_regression_kb(tmp_path / "head", EDITS[edit])
+    head_dir = copy_fixture("regression", tmp_path / "head", rules=EDITS[edit])
     assert diff_of(base_dir, head_dir).to_text() == EXPECTED[edit]
 
 
 def test_the_json_report_groups_answers_by_cause(base_dir, tmp_path):
-    head_dir = write_regression_kb(tmp_path / "head", EDITS["change a period"])
+    head_dir = copy_fixture("regression", tmp_path / "head", rules=EDITS["change a period"])
     report = json.loads(diff_of(base_dir, head_dir).to_json())
     assert report["schema"] == "citelog.diff/1" and report["changed"] is True
     assert report["summary"] == {"provisions_added": 0, "provisions_removed": 0, "provisions_edited": 1,
@@ -203,7 +202,7 @@ def test_the_json_report_groups_answers_by_cause(base_dir, tmp_path):
 def test_a_text_only_edit_changes_a_provision_but_no_answer(base_dir, tmp_path):
     rules = RULES.replace('  keep entry_records for at least 5 years from entry.\n',
                           '  note "the period runs from the date of entry"\n  keep entry_records for at least 5 years from entry.\n')
-    report = diff_of(base_dir, write_regression_kb(tmp_path / "head", rules))
+    report = diff_of(base_dir, copy_fixture("regression", tmp_path / "head", rules=rules))
     assert [(p.key, p.kind, p.rules_changed) for p in report.provisions] == [(f"{USC}(b)", "edited", False)]
     assert report.answers == []
     assert "its rules are unchanged (text, quotes or notes only)" in report.to_text()
@@ -220,8 +219,8 @@ def test_an_answer_without_an_edited_provision_in_its_proof_has_other_causes(tmp
 }
 
 interpretation keeping''')
-    base_dir = write_regression_kb(tmp_path / "base", negated)
-    head_dir = write_regression_kb(tmp_path / "head", negated.replace("E = e9", "E = e1"))
+    base_dir = copy_fixture("regression", tmp_path / "base", rules=negated)
+    head_dir = copy_fixture("regression", tmp_path / "head", rules=negated.replace("E = e9", "E = e1"))
     report = diff_of(base_dir, head_dir)
     assert [(p.key, p.kind) for p in report.provisions] == [(f"{USC}(c)", "edited")]
     [(causes, [change])] = report.groups()
@@ -233,87 +232,24 @@ interpretation keeping''')
 def test_a_question_added_to_the_catalogue_is_reported(base_dir, tmp_path):
     rules = RULES.replace("query classes means", "query importers means \"Who imports\" asks is_a(P, importer).\n"
                                                  "query classes means")
-    report = diff_of(base_dir, write_regression_kb(tmp_path / "head", rules))
+    report = diff_of(base_dir, copy_fixture("regression", tmp_path / "head", rules=rules))
     assert [(s.section, s.kind, s.detail) for s in report.sections] == [
         ("query:importers", "added", "is_a(P, importer) (0 answer(s))")]
     assert report.changed
 
 
 def test_no_change_says_so(base_dir, tmp_path):
-    report = diff_of(base_dir, write_regression_kb(tmp_path / "head"))
+    report = diff_of(base_dir, copy_fixture("regression", tmp_path / "head"))
     assert not report.changed
     assert report.to_text() == "citelog diff: head against base\n\nno change: the same provisions and the same answers\n"
 
 
 def test_markdown_puts_the_rule_text_in_diff_blocks(base_dir, tmp_path):
-    md = diff_of(base_dir, write_regression_kb(tmp_path / "head", EDITS["change a period"])).to_markdown()
+    md = diff_of(base_dir, copy_fixture("regression", tmp_path / "head", rules=EDITS["change a period"])).to_markdown()
     assert md.startswith("# citelog diff: head against base\n")
     assert "### edited: 19 U.S.C. 1508(b) (statute, law.clog:20)\n\n```diff\n" in md
     assert "+   keep entry_records for at least 6 years from entry.\n" in md
     assert "## Answers changed by 19 U.S.C. 1508(b)" in md
-
-
-# ---- the snapshot ------------------------------------------------------------------------------------------
-
-
-class TestSnapshot:
-    def test_it_records_the_headline_the_catalogue_and_the_scenario_cases(self, base_dir):
-        kb = citelog.load(base_dir)
-        cases = load_case_file(base_dir / "tests" / "law.yaml", kb)
-        snap = snapshot(kb, cases)
-        assert snap["schema"] == "citelog.snapshot/1"
-        ids = [s["id"] for s in snap["sections"]]
-        assert ids == ["headline", "query:who_keeps_what", "query:classes",
-                       "case:law.yaml::the agent of an importer is an importer"]
-        headline, who, classes, case = snap["sections"]
-        assert who["same_as"] == "headline" and "answers" not in who  # the same question, recorded once
-        [answer] = headline["answers"]
-        assert answer["bindings"] == {"Who": "importer", "What": "entry_records", "Amount": 5, "Unit": "years",
-                                      "Trigger": "entry", "Bound": "at_least"}
-        assert answer["citations"] == [f"{USC}(a)", f"{USC}(b)", "keeping"]
-        assert answer["proof"].startswith("sha256:") and len(answer["proof"]) == 71
-        assert classes["answers"] == []
-        assert case["answers"][0]["bindings"] == {"Class": "importer"}
-        assert kb.given_facts() == []
-
-    def test_it_is_deterministic(self, base_dir):
-        first = run_cli("snapshot", "--kb", str(base_dir), cwd=base_dir.parent)
-        second = run_cli("snapshot", "--kb", str(base_dir), cwd=base_dir.parent)
-        assert first.returncode == 0 and first.stdout == second.stdout
-        assert json.loads(first.stdout)["sections"][0]["id"] == "headline"
-
-    def test_out_writes_a_file(self, base_dir, tmp_path):
-        result = run_cli("snapshot", "--kb", str(base_dir), "--out", str(tmp_path / "snap.json"), cwd=tmp_path)
-        assert result.returncode == 0
-        kb = citelog.load(base_dir)
-        cases = load_case_file(base_dir / "tests" / "law.yaml", kb)
-        assert (tmp_path / "snap.json").read_text(encoding="utf-8") == dumps(snapshot(kb, cases))
-
-    def test_a_case_file_that_does_not_load_stops_a_snapshot_and_is_left_out_of_a_diff(self, tmp_path):
-        kb_dir = write_regression_kb(tmp_path / "kb")
-        (kb_dir / "tests" / "broken.yaml").write_text("- name: no query\n", encoding="utf-8")
-        (kb_dir / "tests" / "worse.yaml").write_text("[unclosed\n", encoding="utf-8")
-        snap = run_cli("snapshot", "--kb", str(kb_dir), cwd=tmp_path)
-        assert snap.returncode == 1 and snap.stdout == b""
-        errors = snap.stderr.decode().splitlines()
-        assert {line.split(":")[0] for line in errors} == {"kb/tests/broken.yaml", "kb/tests/worse.yaml"}, errors
-        diff = run_cli("diff", "--kb", str(kb_dir), "--base-kb", str(kb_dir), cwd=tmp_path)
-        assert diff.returncode == 0, diff.stderr
-        warned = diff.stderr.decode()
-        assert "warning: the cases of" in warned and "broken.yaml are left out" in warned and "worse.yaml" in warned
-
-    def test_the_digest_follows_the_proof(self, base_dir, tmp_path):
-        kb = citelog.load(base_dir)
-        other = citelog.load(write_regression_kb(tmp_path / "other", RULES.replace(
-            "[importer] P is an importer if imports(P, _).", "[importer] P is an importer if imports(P, E).")))
-        digests = []
-        for each in (kb, other):
-            with each.scenario({"imports": [("acme", "e1")]}):
-                digests.append(proof_digest(citelog.Prover(each).prove("is_a", ("acme", "importer"))))
-        assert digests[0] != digests[1]  # the rule text changed, so the proof did
-        with kb.scenario({"imports": [("acme", "e1")]}):
-            again = proof_digest(citelog.Prover(kb).prove("is_a", ("acme", "importer")))
-        assert again == digests[0]
 
 
 # ---- citelog diff ---------------------------------------------------------------------------------------------
@@ -326,17 +262,17 @@ def git(*args: str, cwd: Path) -> None:
 
 class TestCommand:
     def test_exit_0_without_change_and_1_with_changes(self, base_dir, tmp_path):
-        same = write_regression_kb(tmp_path / "same")
+        same = copy_fixture("regression", tmp_path / "same")
         result = run_cli("diff", "--kb", str(same), "--base-kb", str(base_dir), cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         assert result.stdout.decode().endswith("no change: the same provisions and the same answers\n")
-        head = write_regression_kb(tmp_path / "head", EDITS["change a period"])
+        head = copy_fixture("regression", tmp_path / "head", rules=EDITS["change a period"])
         changed = run_cli("diff", "--kb", str(head), "--base-kb", str(base_dir), cwd=tmp_path)
         assert changed.returncode == 1
         assert changed.stdout.decode() == EXPECTED["change a period"]
 
     def test_formats(self, base_dir, tmp_path):
-        head = write_regression_kb(tmp_path / "head", EDITS["add a provision"])
+        head = copy_fixture("regression", tmp_path / "head", rules=EDITS["add a provision"])
         as_json = run_cli("diff", "--kb", str(head), "--base-kb", str(base_dir), "--format", "json", cwd=tmp_path)
         assert as_json.returncode == 1
         assert json.loads(as_json.stdout)["summary"]["provisions_added"] == 1
@@ -345,7 +281,7 @@ class TestCommand:
 
     def test_base_git_rev_reads_the_kb_of_that_revision(self, tmp_path):
         repo = tmp_path / "repo"
-        kb = write_regression_kb(repo / "kb")
+        kb = copy_fixture("regression", repo / "kb")
         git("init", "-q", cwd=repo)
         git("add", ".", cwd=repo)
         git("commit", "-q", "-m", "law", cwd=repo)
@@ -368,7 +304,7 @@ class TestCommand:
     ])
     def test_errors_exit_2_with_a_diagnostic(self, tmp_path, args, message):
         repo = tmp_path / "repo"
-        write_regression_kb(repo / "kb")
+        copy_fixture("regression", repo / "kb")
         git("init", "-q", cwd=repo)
         git("add", ".", cwd=repo)
         git("commit", "-q", "-m", "law", cwd=repo)
@@ -379,7 +315,7 @@ class TestCommand:
         assert "Traceback" not in err
 
     def test_not_a_git_repository_exits_2(self, tmp_path):
-        kb = write_regression_kb(tmp_path / "kb")
+        kb = copy_fixture("regression", tmp_path / "kb")
         result = run_cli("diff", "--kb", str(kb), cwd=tmp_path, env={"GIT_CEILING_DIRECTORIES": str(tmp_path)})
         assert result.returncode == 2
         assert "error[not-git]: " in result.stderr.decode()
@@ -388,7 +324,7 @@ class TestCommand:
     @pytest.mark.parametrize("target", ["/etc/passwd", "../../../outside.txt"])
     def test_a_revision_holding_a_link_out_of_the_kb_is_a_bad_revision(self, tmp_path, target):
         repo = tmp_path / "repo"
-        kb = write_regression_kb(repo / "kb")
+        kb = copy_fixture("regression", repo / "kb")
         (kb / "sources" / "evil.txt").symlink_to(target)
         git("init", "-q", cwd=repo)
         git("add", ".", cwd=repo)
@@ -406,7 +342,7 @@ class TestCommand:
         git("init", "-q", cwd=repo)
         git("add", ".", cwd=repo)
         git("commit", "-q", "-m", "first", cwd=repo)
-        write_regression_kb(repo / "kb")
+        copy_fixture("regression", repo / "kb")
         result = run_cli("diff", "--kb", "kb", cwd=repo)
         assert result.returncode == 2
         assert "error[bad-revision]: kb does not exist at revision 'HEAD'" in result.stderr.decode()

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .. import load
+from ..core import Atom
 from ..errors import CitelogError, Position, QueryError
 from ..hints import parse_question
 from ..knowledge_base import KnowledgeBase
@@ -32,7 +33,6 @@ from ..memo import Fact, facts_of, in_git_work_tree, revision
 from ..reading import Reader
 from ..scenario import Scenario, parse_scenario
 from ..semantic_diff import BASE_PREFIX
-from ..syntax import Atom
 from ..textfile import read_text
 from .. import law_view
 from .forms import Choice

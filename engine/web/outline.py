@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..core import Var
 from ..knowledge_base import KnowledgeBase
 from ..parser import parse_atom
 from ..proofs import Prover
@@ -22,7 +23,6 @@ from ..quotes import normalize
 from ..reading import Reader
 from ..report import headline
 from ..retention import HEADLINE
-from ..syntax import Var
 from .forms import address
 from ..law_view import Entry, Law
 from .library import Library
