@@ -109,6 +109,7 @@ class _Examples:
     def __init__(self, recogniser: Lark):
         self.recogniser = recogniser
         self.states = recogniser.parse_interactive("").parser_state.parse_conf.states
+        self.alike: dict[int, tuple[dict, bool]] = {}  # id of a parser's table -> (it, numbered alike)
         known = catalogue()
         queries = recogniser.options.start == [QUERY]
         self.stops: dict[str, UnexpectedToken] = {}
@@ -140,7 +141,7 @@ class _Examples:
     def comparable(self, error: UnexpectedToken, text: str) -> UnexpectedToken | None:
         """The error, if its parser numbers its states as the recogniser does (both read Lark's cache of
         the parse tables); otherwise where the recogniser stops in the same text, at the same token."""
-        if error.state.parse_conf.states == self.states:
+        if self._numbered_alike(error.state.parse_conf.states):
             return error
         try:
             self.recogniser.parse(text)
@@ -149,11 +150,19 @@ class _Examples:
                 return again
         return None
 
+    def _numbered_alike(self, states: dict) -> bool:
+        """Whether a parser's table of states is the recogniser's, compared once per table (it is
+        kept here, so that its id is not another's)."""
+        known = self.alike.get(id(states))
+        if known is None or known[0] is not states:
+            known = self.alike[id(states)] = (states, states == self.states)
+        return known[1]
+
     def hint(self, error: UnexpectedToken, text: str) -> str | None:
         """The message of the first mistake that fits the error, or None."""
         token = error.token
         at = (token.end_pos or 0) if token.type == "$END" else token.start_pos
-        found = _BEFORE.search(text, 0, at)
+        found = _BEFORE.search(text, max(at - 200, 0), at)  # near the token: not a scan of the whole text
         before = found.group(1) if found else ""
         new_line = token.type == "$END" or not text[text.rfind("\n", 0, at) + 1:at].strip()
         candidates = [(mistake, texts) for mistake, texts in self.texts
