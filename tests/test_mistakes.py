@@ -352,3 +352,17 @@ def _first_error(text: str) -> UnexpectedToken:
     with pytest.raises(UnexpectedToken) as caught:
         _recogniser("start").parse(text)
     return caught.value
+
+
+def test_the_catalogue_is_read_once_then_from_the_cache_of_builds(catalogue_file, monkeypatch):
+    catalogue_file.write_text('contexts: {rules: ["<here>"]}\natoms: []\nmistakes:\n'
+                              '  - {name: one, message: "m", examples: {rules: ["p(a)"]}}\n', encoding="utf-8")
+    read = mistakes.catalogue()
+    assert [m.name for m in read.mistakes] == ["one"]
+    mistakes.catalogue.cache_clear()
+    monkeypatch.setattr(mistakes.yaml, "safe_load", lambda text: pytest.fail("read again"))
+    assert mistakes.catalogue() == read  # from the cache
+    catalogue_file.write_text(catalogue_file.read_text(encoding="utf-8").replace("one", "two"), encoding="utf-8")
+    mistakes.catalogue.cache_clear()
+    with pytest.raises(pytest.fail.Exception, match="read again"):
+        mistakes.catalogue()  # a changed file is read again
