@@ -3,7 +3,7 @@
 Parsing is most of the cost of loading a KB (10,000 provisions: seconds). A build's result (the
 program, its diagnostics and its evaluation plan; not the statements the program was desugared
 from, which only the build reads) is stored under the user's cache folder, keyed
-by a hash of everything it was built from: citelog's own code, the grammar and vocabulary, and
+by a hash of everything it was built from: citelog's own code, the files of grammar/, and
 the path and content of every rule file. The law texts a program quotes are named only inside it,
 so an entry also holds their hashes, checked on every use. An entry is read only if it is whole
 (its own hash checks), was written by this user into a folder no one else can write, and its
@@ -69,6 +69,7 @@ def _code_fingerprint() -> str:
         digest.update(path.read_bytes())
     digest.update(resources.grammar_text().encode())
     digest.update(resources.vocabulary_path().read_bytes())
+    digest.update(resources.mistakes_path().read_bytes())  # a build's diagnostics hold its hints
     return digest.hexdigest()
 
 

@@ -23,7 +23,7 @@ from typing import NamedTuple
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from . import cache, lexer, resources
+from . import cache, lexer, mistakes, resources
 from .characters import INVISIBLE_CODE, invisible, nfc
 from .core import DEFEASIBLE, DEFEATER, NEG, Atom, BinOp, Comparison, Const, Negation, Var
 from .errors import CheckError, Diagnostic, Position, warning
@@ -438,15 +438,11 @@ _STRING_WITH_ANY_ESCAPE = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _BAD_ESCAPE = re.compile(r'\\([^"\\n])')
 _AMOUNT_LIKE = re.compile(r"\$[0-9][0-9,.]*")
 _DECIMAL = re.compile(r"[0-9]\.[0-9]")
-_WORD_BEFORE = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)[ \t]*$")
-# words that start a statement of the surface language (docs/LANGUAGE.md)
-RESERVED = frozenset(
-    "source noise query input predicate term provision interpretation keep define failing exception normally might"
-    .split())
 
 
 def _unlexable(text: str, index: int) -> tuple[str, str] | None:
-    """(code, message) for a string or an amount that starts at `index` but cannot be lexed."""
+    """(code, message) for a string or an amount that starts at `index` but cannot be lexed: what is
+    wrong is in the characters of one token, which no parser state tells (grammar/mistakes.yaml)."""
     rest = text[index:]
     if rest.startswith('"'):
         string = _STRING_WITH_ANY_ESCAPE.match(rest)
@@ -462,23 +458,12 @@ def _unlexable(text: str, index: int) -> tuple[str, str] | None:
     return None
 
 
-def _misplaced(text: str, token: Token, expected: set[str]) -> tuple[str, str] | None:
-    """(code, message) for a token that commonly comes from a known mistake."""
-    at = token.start_pos or 0
-    if token == "." and _DECIMAL.match(text, max(at - 1, 0)):
+def _decimal(text: str, token: Token) -> tuple[str, str] | None:
+    """(code, message) for a '.' between two digits: a decimal point, told by the digit after it (an
+    example of the catalogue would also take `p(2.)` for a decimal)."""
+    if token == "." and _DECIMAL.match(text, max((token.start_pos or 0) - 1, 0)):
         return "bad-value", ("a number with decimals: numbers are whole (pyDatalog would round decimals); "
                              "write an amount of money as $12.50")
-    if token.type == "VARIABLE" and "NAME" in expected and expected <= {"NAME", "NEG"}:
-        word = str(token)
-    else:
-        found = _WORD_BEFORE.search(text, 0, at) if token == "(" else None
-        word = found.group(1) if found else ""
-    if word[:1].isupper() or word[:1] == "_":
-        return "syntax-error", (f"'{word}' starts with a capital letter or '_', so it is a variable; expected a "
-                                "predicate name, which starts with a lower-case letter")
-    if word in RESERVED:
-        return "syntax-error", (f"'{word}' is a reserved word: it cannot start a statement as a predicate name "
-                                "(docs/LANGUAGE.md)")
     return None
 
 
@@ -488,7 +473,7 @@ def _syntax_error(error: UnexpectedInput, text: str, path: str, parser: Lark) ->
     if isinstance(error, UnexpectedCharacters):
         known = _unlexable(text, error.pos_in_stream)
     else:
-        known = _misplaced(text, error.token, terminals) if isinstance(error, UnexpectedToken) else None
+        known = _decimal(text, error.token) if isinstance(error, UnexpectedToken) else None
     if known:
         return Diagnostic(position, *known)
     expected = sorted({_describe(t, parser) for t in terminals})
@@ -497,7 +482,8 @@ def _syntax_error(error: UnexpectedInput, text: str, path: str, parser: Lark) ->
         hint = "; expected nothing more: a query is one atom, such as duty(C, keep, R)"
     if isinstance(error, UnexpectedToken):
         found = "end of input" if error.token.type == "$END" else f"'{error.token}'"
-        message = f"unexpected {found}{hint}"
+        mistake = mistakes.hint(error, text, _recogniser(parser.options.start[0]))
+        message = f"unexpected {found}{f': {mistake}' if mistake else ''}{hint}"
     elif isinstance(error, UnexpectedCharacters):
         message = f"unexpected character {error.char!r}{hint}"
     else:

@@ -1,4 +1,5 @@
-"""Find the files citelog ships beside its code: the grammar, the legal vocabulary, the bundled KB.
+"""Find the files citelog ships beside its code: the grammar, the legal vocabulary, the catalogue
+of common syntax mistakes, the bundled KB.
 
 In a source checkout (and an editable install) they sit beside `engine/` at the top of the
 repository; in a wheel they are installed inside the package. Both layouts are tried, in that
@@ -29,6 +30,11 @@ def grammar_text() -> str:
 def vocabulary_path() -> Path:
     """The legal vocabulary: declarations of the predicates the surface statements produce."""
     return _find("grammar") / "legal-vocabulary.clog"
+
+
+def mistakes_path() -> Path:
+    """The catalogue of common syntax mistakes, as examples (engine/mistakes.py)."""
+    return _find("grammar") / "mistakes.yaml"
 
 
 def bundled_kb() -> Path:
