@@ -10,8 +10,8 @@ matches the next token in one call, line and column are counted from the text, a
 a dict lookup. Where it finds no token, it hands the rest of the text to Lark's own lexer, so that
 an error (or anything it did not foresee) is exactly Lark's.
 
-It relies on one property of the grammar, checked when a state's expression is built: no terminal
-that is kept can match where an ignored one (a blank, a comment) starts.
+It relies on one property of the grammar, checked when the lexer is made: no terminal that is
+kept can match where an ignored one (a blank, a comment) starts.
 """
 
 from __future__ import annotations
@@ -52,21 +52,20 @@ class FastContextualLexer(ContextualLexer):
         super().__init__(*args, **kwargs)
         self._scanners: dict[int, _StateScanner] = {}
         root = self.root_lexer
+        for terminal in root.terminals:
+            regexp = re.compile(terminal.pattern.to_regexp(), root.g_regex_flags)
+            if terminal.name not in root.ignore_types and any(regexp.match(start) for start in _IGNORED_STARTS):
+                raise ValueError(f"terminal {terminal.name} can start like a blank or a comment")
         ignored = [root.terminals_by_name[name].pattern.to_regexp() for name in sorted(root.ignore_types)]
-        self._skip = re.compile("(?:" + "|".join(f"(?>{r})" for r in ignored) + ")*+") if ignored else None
+        self._skip = "(?:" + "|".join(f"(?>{r})" for r in ignored) + ")*+" if ignored else ""
 
     def _scanner(self, state: int) -> _StateScanner:
         lexer = self.lexers[state]
         scanner = lexer.scanner  # Lark's own, built once: its terminals in Lark's order of preference
         kept = [t for t in scanner.terminals if t.name not in lexer.ignore_types]
-        for terminal in kept:
-            regexp = re.compile(terminal.pattern.to_regexp(), lexer.g_regex_flags)
-            if any(regexp.match(start) for start in _IGNORED_STARTS):
-                raise ValueError(f"terminal {terminal.name} can start like a blank or a comment")
-        skip = self._skip.pattern if self._skip else ""
         alternatives = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in kept) or "(?!)"  # none: the end
         keywords = {name: _keywords(callback) for name, callback in lexer.callback.items()}
-        found = _StateScanner(re.compile(f"{skip}(?:{alternatives})", lexer.g_regex_flags).match, keywords,
+        found = _StateScanner(re.compile(f"{self._skip}(?:{alternatives})", lexer.g_regex_flags).match, keywords,
                               lexer.newline_types)
         self._scanners[state] = found
         return found
@@ -106,15 +105,8 @@ class FastContextualLexer(ContextualLexer):
             yield token
         # the end of the text, or a place where no terminal of the state matches: Lark's own lexer
         # goes on from here (it finds the end, or raises the error that Lark would have raised)
-        skipped = self._skip.match(text, pos, end).end() if self._skip else pos
-        if skipped == end:
-            return
-        breaks = text.count("\n", pos, skipped)
-        if breaks:
-            line += breaks
-            line_start = text.rindex("\n", 0, skipped) + 1
-        counter.char_pos, counter.line, counter.line_start_pos = skipped, line, line_start
-        counter.column = skipped - line_start + 1
+        counter.char_pos, counter.line, counter.line_start_pos = pos, line, line_start
+        counter.column = pos - line_start + 1
         if token is not None:
             lexer_state.last_token = token
         yield from super().lex(lexer_state, parser_state)
